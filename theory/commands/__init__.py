@@ -1,0 +1,3 @@
+"""Subcommands of ``imagination``; importing this package registers them all."""
+
+from . import bound_cmd  # noqa: F401
