@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_clean(result), allow_nan=False))
     else:
         print(render(result))
-    return 0
+    return int(result.get("exit_code", 0))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,6 @@
+"""Print the derivation of the return-error bound (DESIGN.md E1 to E5) as Markdown; every step is checked."""
+
+from theory.derivations.bound import derive_bound
+
+if __name__ == "__main__":
+    print(derive_bound().render())

@@ -1,0 +1,76 @@
+"""The command line as a user meets it: JSON outputs checked against independent arithmetic."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from theory.cli import main
+
+
+def run_json(capsys, *argv):
+    code = main([*argv, "--json"])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_bound_json_matches_hand_computation(capsys):
+    code, out = run_json(capsys, "bound", "--gamma", "0.9", "--horizon", "3", "--lip-dyn", "0.5",
+                         "--lip-rew", "2", "--lip-pi", "1", "--eps-dyn", "0.1", "--eps-rew", "0.2")
+    assert code == 0
+    L, K = 0.5 * 2, 2 * 2
+    c_rew = 1 + 0.9 + 0.81
+    c_dyn = K * (0.9 * 1 + 0.81 * (1 + L))
+    assert out["L"] == pytest.approx(L) and out["c_rew"] == pytest.approx(c_rew)
+    assert out["c_dyn"] == pytest.approx(c_dyn)
+    assert out["bound"] == pytest.approx(0.2 * c_rew + 0.1 * c_dyn)
+    assert out["finite"] is True and out["reason"] is None
+    assert out["reward_share"] + out["dynamics_share"] == pytest.approx(1)
+
+
+def test_bound_infinite_is_null_with_reason(capsys):
+    code, out = run_json(capsys, "bound", "--gamma", "0.9", "--horizon", "inf", "--lip-dyn", "2",
+                         "--lip-rew", "1", "--eps-dyn", "0.1", "--eps-rew", "0.2")
+    assert code == 0 and out["bound"] is None and out["finite"] is False and "gamma * L" in out["reason"]
+
+
+def test_bound_latex(capsys):
+    main(["bound", "--gamma", "0.9", "--lip-dyn", "0.5", "--lip-rew", "1", "--eps-dyn", "0.1", "--eps-rew", "0.1", "--latex"])
+    assert r"\varepsilon_{dyn}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args,param", [
+    (["--gamma", "1.5"], "gamma"),
+    (["--gamma", "1", "--horizon", "inf"], "gamma"),
+    (["--horizon", "0"], "horizon"),
+    (["--horizon", "2.5"], "horizon"),
+    (["--horizon", "abc"], "horizon"),
+    (["--lip-dyn", "-1"], "lip-dyn"),
+    (["--eps-rew", "-0.1"], "eps-rew"),
+])
+def test_bad_input_exits_nonzero_with_one_line(args, param):
+    base = {"--gamma": "0.9", "--horizon": "10", "--lip-dyn": "1", "--lip-rew": "1", "--eps-dyn": "0.1", "--eps-rew": "0.1"}
+    for flag, value in zip(args[::2], args[1::2]):
+        base[flag] = value
+    argv = [sys.executable, "-m", "theory", "bound"] + [x for kv in base.items() for x in kv]
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and param in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_sensitivity_json(capsys):
+    code, out = run_json(capsys, "sensitivity", "--gamma", "0.9", "--lip-dyn", "0.5", "--lip-rew", "1",
+                         "--lip-pi", "0.2", "--eps-dyn", "0.01", "--eps-rew", "0.01")
+    assert code == 0 and set(out["elasticity"]) >= {"lip_dyn", "lip_rew", "lip_pi", "gamma"}
+    # independent: the dynamics term's elasticity in K_r is 1, the reward term's is 0
+    c_dyn = 0.9 * 1.2 / (0.1 * (1 - 0.9 * 0.6))
+    assert out["elasticity"]["lip_rew"] == pytest.approx(c_dyn * 0.01 / (0.1 + c_dyn * 0.01))
+
+
+def test_reproduce_bound_stage(tmp_path, capsys):
+    code, out = run_json(capsys, "reproduce", "--quick", "--out", str(tmp_path), "--only", "bound")
+    assert code == 0 and out["failed"] == 0 and out["held"] >= 3
+    assert (tmp_path / "bound_horizon.png").exists() and (tmp_path / "bound_horizon.pdf").exists()
+    assert "Step" in (tmp_path / "derivations" / "bound.md").read_text()

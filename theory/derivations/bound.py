@@ -1,0 +1,128 @@
+r"""Derivation of the return-error bound E1 to E5, every step checked."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from .. import bound as B
+from ..continuous import calibrate
+from ..symbols import latex
+from ..symbols import H, K_f, K_pi, K_r, K_rpi, L, eps_dyn, eps_rew, gamma, i, t, u
+from . import Derivation
+
+SMALL_H = {f"H={h}": {H: h} for h in range(1, 7)}
+
+
+def _kantorovich_spot_check(rng=None, trials: int = 2000) -> tuple[int, float]:
+    """|E_p g - E_q g| <= Lip(g) W1(p, q) for random p, q on random points of a line and random Lipschitz g.
+    W1 on a line is the integral of |F_p - F_q| (independent of the toolkit's transport solver)."""
+    rng = rng or np.random.default_rng(1)
+    worst = np.inf
+    for _ in range(trials):
+        k = rng.integers(2, 8)
+        x = np.sort(rng.uniform(-3, 3, k))
+        p, q = rng.dirichlet(np.ones(k)), rng.dirichlet(np.ones(k))
+        lip = rng.uniform(0.1, 3)
+        slopes = rng.uniform(-lip, lip, k - 1)
+        g = np.concatenate([[0.0], np.cumsum(slopes * np.diff(x))])
+        w1 = np.sum(np.abs(np.cumsum(p - q)[:-1]) * np.diff(x))
+        worst = min(worst, lip * w1 - abs((p - q) @ g))
+    return trials, float(worst)
+
+
+def _bound_spot_check() -> tuple[int, float]:
+    """E3 end to end on random continuous systems (exact returns): slack = bound - gap."""
+    cal = calibrate("lipschitz", 36, seed=7, horizons=(5, 20))
+    return cal.gaps.size, float(np.min(cal.bounds - cal.gaps))
+
+
+def _suboptimality_spot_check(trials: int = 5000) -> tuple[int, float]:
+    """E5 with H = 1 (a bandit): B = eps_rew, so J(pi*) - J(pi_hat) <= 2 eps_rew."""
+    rng = np.random.default_rng(2)
+    r = rng.uniform(-1, 1, (trials, 6))
+    r_hat = r + rng.uniform(-1, 1, (trials, 1)) * rng.uniform(-0.3, 0.3, (trials, 6))
+    eps = np.abs(r_hat - r).max(1)
+    gap = r.max(1) - r[np.arange(trials), r_hat.argmax(1)]
+    return trials, float(np.min(2 * eps - gap))
+
+
+def derive_bound() -> Derivation:
+    d = Derivation("The return-error bound for training in imagination (DESIGN.md E1 to E5)")
+    L_s, K_s = B.closed_loop_constants()
+    d.define("Closed-loop constants", r"L", L_s,
+             note=r"and $K_{r\pi}=" + latex(K_s) + r"$: under the sum metric, following $\pi$ for one step "
+             r"moves $(s,a)$ by at most $(1+K_\pi)\,d_S(s,s')$.")
+
+    # E1
+    ell_closed = lambda tt: B.value_lipschitz_closed(tt).doit()  # noqa: E731
+    d.identity(
+        "E1: the closed form solves the value-Lipschitz recursion",
+        K_rpi + gamma * L * ell_closed(t + 1), ell_closed(t),
+        shown=r"$$\ell_t=K_{r\pi}\sum_{i=0}^{H-t-1}(\gamma L)^i \text{ satisfies } \ell_t=K_{r\pi}+\gamma L\,\ell_{t+1},\ \ell_H=0$$",
+        note=r"$\hat V_t=\hat r_\pi+\gamma\hat P_\pi\hat V_{t+1}$, and composing with a $L$-Lipschitz kernel multiplies "
+             r"Lipschitz constants by $L$, so $\hat V_t$ is $\ell_t$-Lipschitz.",
+    )
+    d.identity("E1 at the end of the horizon", ell_closed(H), sp.Integer(0), shown=r"$$\ell_H=0$$")
+    # E2
+    d.inequality(
+        "Kantorovich-Rubinstein duality",
+        r"$$\big|\mathbb E_{P}g-\mathbb E_{\hat P}g\big|\le \mathrm{Lip}(g)\,W_1(P,\hat P)$$",
+        _kantorovich_spot_check,
+        note="random discrete distributions on a line, random Lipschitz g, W1 from the CDFs.",
+    )
+    d.note(
+        "E2: the simulation-lemma step",
+        r"$$|V_t(s)-\hat V_t(s)|\le|r_\pi(s)-\hat r_\pi(s)|+\gamma\big|\mathbb E_{P_\pi}\hat V_{t+1}-\mathbb E_{\hat P_\pi}\hat V_{t+1}\big|"
+        r"+\gamma\,\mathbb E_{P_\pi}|V_{t+1}-\hat V_{t+1}|\le\varepsilon_{rew}+\gamma\,\ell_{t+1}\varepsilon_{dyn}+\gamma\,\Delta_{t+1}.$$"
+        "\nAdd and subtract $\\gamma\\mathbb E_{P_\\pi}\\hat V_{t+1}$; the middle term is bounded by the duality above, "
+        "since $\\hat V_{t+1}$ is $\\ell_{t+1}$-Lipschitz (E1).",
+    )
+    # E3
+    unrolled = sp.Sum(gamma**t * (eps_rew + gamma * B.value_lipschitz_closed(t + 1) * eps_dyn), (t, 0, H - 1))
+    closed = B.c_rew_closed()["general"] * eps_rew + B.c_dyn_closed()["general"] * eps_dyn
+    d.identity(
+        "E3: unrolling E2 from Delta_H = 0",
+        unrolled, closed,
+        shown=r"$$\Delta_0\le\sum_{t=0}^{H-1}\gamma^t\big(\varepsilon_{rew}+\gamma\ell_{t+1}\varepsilon_{dyn}\big)"
+              r"=C_{rew}\varepsilon_{rew}+C_{dyn}\varepsilon_{dyn}$$",
+        cases=SMALL_H, generic=True,
+    )
+    reindexed = K_rpi * sp.Sum(gamma**u * sp.Sum((gamma * L) ** i, (i, 0, H - u - 1)), (u, 1, H - 1))
+    d.identity(
+        "Re-indexing the dynamics term",
+        reindexed, B.c_dyn_sum(),
+        shown=r"$$K_{r\pi}\sum_{u=1}^{H-1}\gamma^u\sum_{i=0}^{H-u-1}(\gamma L)^i=K_{r\pi}\sum_{u=1}^{H-1}\gamma^u\sum_{i=0}^{u-1}L^i$$",
+        cases={f"H={h}": {H: h} for h in range(1, 9)}, generic=True,
+    )
+    generic = sp.summation(gamma**u * sp.summation(L**i, (i, 0, u - 1)), (u, 1, H - 1))
+    d.identity("Closed form of C_dyn for symbolic H (gamma != 1, L != 1, gamma L != 1)",
+               K_rpi * generic.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[-1][0]),
+               B.c_dyn_closed()["general"],
+               shown=r"$$C_{dyn}=" + latex(B.c_dyn_closed()["general"]) + "$$")
+    for branch, subs in (("L=1", {L: 1}), ("gamma=1", {gamma: 1}), ("gamma=1,L=1", {gamma: 1, L: 1})):
+        lim = B.c_dyn_closed()["general"]
+        for sym, val in subs.items():
+            lim = sp.Limit(lim, sym, val)
+        d.identity(f"Branch {branch} is the limit of the general form", lim, B.c_dyn_closed()[branch],
+                   cases={f"H={h}": {H: h} for h in (2, 3, 5)},
+                   shown=f"$$C_{{dyn}}\\big|_{{{branch.replace('gamma', chr(92) + 'gamma ')}}}=" + latex(B.c_dyn_closed()[branch]) + "$$",
+                   note="checked as limits for H = 2, 3, 5 and against the defining sum in the tests.")
+    g, l = sp.Rational(9, 10), sp.Rational(1, 2)
+    d.identity("H = infinity with gamma L < 1 (Asadi et al. 2018, Thm. 2, plus the reward term)",
+               sp.limit(B.c_dyn_closed()["general"].subs({gamma: g, L: l}), H, sp.oo),
+               B.c_dyn_closed()["infinite"].subs({gamma: g, L: l}),
+               shown=r"$$\lim_{H\to\infty}C_{dyn}=" + latex(B.c_dyn_closed()["infinite"]) + r",\qquad \lim_{H\to\infty}C_{rew}=\frac1{1-\gamma}$$",
+               note=r"limit taken at $\gamma=9/10$, $L=1/2$; for $\gamma L\ge1$ the terms $(\gamma L)^H$ do not vanish and the bound is infinite.")
+    d.inequality("The bound holds on exact returns of continuous systems",
+                 r"$$|J(\pi)-\hat J(\pi)|\le C_{rew}\varepsilon_{rew}+C_{dyn}\varepsilon_{dyn}$$", _bound_spot_check)
+    # E4, E5
+    d.identity("E4: compounding of the one-step error",
+               sp.Sum(L**i, (i, 0, t - 1)).doit(), sp.Piecewise((t, sp.Eq(L, 1)), ((L**t - 1) / (L - 1), True)),
+               shown=r"$$\delta_t\le\varepsilon_{dyn}\sum_{i=0}^{t-1}L^i=\varepsilon_{dyn}\frac{L^t-1}{L-1}\quad(t\,\varepsilon_{dyn}\text{ at }L=1)$$")
+    d.inequality("E5: suboptimality of the policy that is best in imagination",
+                 r"$$J(\pi^*)-J(\hat\pi)=\underbrace{J(\pi^*)-\hat J(\pi^*)}_{\le B(\pi^*)}+\underbrace{\hat J(\pi^*)-\hat J(\hat\pi)}_{\le0}"
+                 r"+\underbrace{\hat J(\hat\pi)-J(\hat\pi)}_{\le B(\hat\pi)}$$", _suboptimality_spot_check)
+    d.define("Structured form", r"B", B.bound_expr("infinite").subs({L: L_s, K_rpi: K_s}),
+             note=r"for $H=\infty$ in the structured constants $K_f$, $K_r$, $K_\pi$.")
+    return d
