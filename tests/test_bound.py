@@ -145,7 +145,8 @@ def test_monotone_in_every_constant_and_error(g, h, Kf, Kr, step):
     base = B.return_bound(g, h, 0.1, 0.1, K_f=Kf, K_r=Kr, K_pi=0.3)
     for kwargs in ({"K_f": Kf + step, "K_r": Kr, "K_pi": 0.3}, {"K_f": Kf, "K_r": Kr + step, "K_pi": 0.3},
                    {"K_f": Kf, "K_r": Kr, "K_pi": 0.3 + step}):
-        assert float(B.return_bound(g, h, 0.1, 0.1, **kwargs).bound) >= float(base.bound)
+        # non-decreasing up to float round-off (for H <= 2 the bound does not depend on L at all)
+        assert float(B.return_bound(g, h, 0.1, 0.1, **kwargs).bound) >= float(base.bound) * (1 - 1e-12)
     assert float(B.return_bound(g, h, 0.1 + step, 0.1, K_f=Kf, K_r=Kr, K_pi=0.3).bound) >= float(base.bound)
     assert float(B.return_bound(g, h, 0.1, 0.1 + step, K_f=Kf, K_r=Kr, K_pi=0.3).bound) > float(base.bound)
 
