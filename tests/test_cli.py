@@ -74,3 +74,43 @@ def test_reproduce_bound_stage(tmp_path, capsys):
     assert code == 0 and out["failed"] == 0 and out["held"] >= 3
     assert (tmp_path / "bound_horizon.png").exists() and (tmp_path / "bound_horizon.pdf").exists()
     assert "Step" in (tmp_path / "derivations" / "bound.md").read_text()
+
+
+def test_allocate_json_spends_budget_and_matches_E10(capsys):
+    code, out = run_json(capsys, "allocate", "--budget", "1e5", "--price-dyn", "2", "--price-rew", "8",
+                         "--a-dyn", "1", "--alpha-dyn", "0.5", "--a-rew", "3", "--alpha-rew", "0.5",
+                         "--c-dyn", "20", "--c-rew", "4")
+    assert code == 0
+    assert 2 * out["n_dyn"] + 8 * out["n_rew"] == pytest.approx(1e5)
+    assert out["ratio"] == pytest.approx((20 * 1 * 8 / (4 * 3 * 2)) ** (1 / 1.5))
+    assert out["share_dyn"] == pytest.approx(2 * out["n_dyn"] / 1e5)
+
+
+def test_allocate_from_bound_options(capsys):
+    code, out = run_json(capsys, "allocate", "--budget", "1e4", "--price-dyn", "1", "--price-rew", "1",
+                         "--a-dyn", "1", "--alpha-dyn", "0.5", "--a-rew", "1", "--alpha-rew", "0.5",
+                         "--gamma", "0.9", "--lip-dyn", "0.5", "--lip-rew", "1")
+    assert code == 0
+    assert out["c_rew"] == pytest.approx(10) and out["c_dyn"] == pytest.approx(0.9 / (0.1 * 0.55))
+
+
+@pytest.mark.parametrize("extra,word", [(["--budget", "0.5"], "budget"), (["--price-dyn", "0"], "price_dyn"),
+                                        (["--alpha-rew", "-1"], "alpha")])
+def test_allocate_bad_input(extra, word):
+    base = {"--budget": "100", "--price-dyn": "1", "--price-rew": "1", "--a-dyn": "1", "--alpha-dyn": "0.5",
+            "--a-rew": "1", "--alpha-rew": "0.5", "--c-dyn": "1", "--c-rew": "1"}
+    base[extra[0]] = extra[1]
+    proc = subprocess.run([sys.executable, "-m", "theory", "allocate"] + [x for kv in base.items() for x in kv],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and word in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_fit_cli(tmp_path, capsys):
+    path = tmp_path / "e.csv"
+    path.write_text("n,error\n10,0.5\n100,0.158\n1000,0.05\n10000,0.0158\n")
+    code, out = run_json(capsys, "fit", str(path), "--bootstrap", "50", "--seed", "1")
+    assert code == 0 and out["alpha"] == pytest.approx(0.5, abs=0.01) and set(out["ci"]) >= {"a", "alpha", "e"}
+    short = tmp_path / "s.csv"
+    short.write_text("n,error\n10,0.5\n100,0.1\n")
+    proc = subprocess.run([sys.executable, "-m", "theory", "fit", str(short)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "at least 3" in proc.stderr

@@ -1,0 +1,132 @@
+"""E8 to E11: the numeric optimum against brute force, the closed forms, the asymptotics."""
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from theory import allocation as A
+from theory import allocation_symbolic as S
+from theory._validate import InputError
+from theory.scaling import PowerLaw
+from theory.symbols import C_dyn, C_rew, N, a_d, a_r, kappa_d, kappa_r
+
+laws = st.builds(PowerLaw, st.floats(0.05, 50), st.floats(0.05, 2.0), st.floats(0.0, 0.2))
+
+
+def brute(budget, prices, dyn, rew, cd, cr, points=400001):
+    x = np.linspace(prices.dyn / budget, 1 - prices.rew / budget, points)
+    b = A.bound_at(x * budget / prices.dyn, (1 - x) * budget / prices.rew, dyn, rew, cd, cr)
+    j = np.argmin(b)
+    return x[j], b[j]
+
+
+@settings(max_examples=60, deadline=None)
+@given(dyn=laws, rew=laws, kd=st.floats(0.1, 10), kr=st.floats(0.1, 10), logN=st.floats(2.5, 7),
+       cd=st.floats(0.1, 100), cr=st.floats(0.1, 100))
+def test_optimum_beats_brute_force_and_satisfies_E9(dyn, rew, kd, kr, logN, cd, cr):
+    budget = 10**logN
+    if budget < 3 * (kd + kr):
+        return
+    prices = A.Prices(kd, kr)
+    s = A.optimal_split(budget, prices, dyn, rew, cd, cr)
+    _, b_grid = brute(budget, prices, dyn, rew, cd, cr)
+    assert float(s.bound) <= b_grid * (1 + 1e-12)
+    assert float(s.bound) >= b_grid * (1 - 1e-6)  # the grid gets within 1e-6 of the optimum
+    # the whole budget is spent
+    assert kd * float(s.n_dyn) + kr * float(s.n_rew) == pytest.approx(budget, rel=1e-12)
+    if not s.corner:
+        lhs = dyn.alpha * cd * dyn.a * float(s.n_dyn) ** (-dyn.alpha - 1) / kd
+        rhs = rew.alpha * cr * rew.a * float(s.n_rew) ** (-rew.alpha - 1) / kr
+        assert lhs == pytest.approx(rhs, rel=1e-9)
+
+
+def test_closed_form_E10_equals_numeric_root():
+    prices = A.Prices(2.0, 7.0)
+    for alpha in (0.1, 0.5, 1.3):
+        dyn, rew = PowerLaw(1.5, alpha), PowerLaw(40.0, alpha)
+        s = A.optimal_split(np.logspace(3, 8, 6), prices, dyn, rew, 12.0, 3.0)
+        np.testing.assert_allclose(s.ratio, A.equal_exponent_ratio(prices, dyn, rew, 12.0, 3.0), rtol=1e-10)
+
+
+def test_symbolic_E10_matches_numeric_function():
+    ratio = S.equal_exponent_ratio()
+    from theory.symbols import alpha
+    val = float(ratio.subs({C_dyn: 12, C_rew: 3, a_d: 1.5, a_r: 40, kappa_d: 2, kappa_r: 7, alpha: 0.5}))
+    assert val == pytest.approx(float(A.equal_exponent_ratio(A.Prices(2, 7), PowerLaw(1.5, 0.5), PowerLaw(40, 0.5), 12, 3)))
+
+
+def test_root_is_continuous_as_exponents_meet():
+    prices = A.Prices(1.0, 3.0)
+    shares = [float(A.optimal_split(1e5, prices, PowerLaw(1, 0.5 + d), PowerLaw(2, 0.5), 4.0, 1.0).share_dyn)
+              for d in (-1e-3, -1e-6, 0.0, 1e-6, 1e-3)]
+    assert abs(shares[1] - shares[2]) < 1e-5 and abs(shares[3] - shares[2]) < 1e-5
+    assert abs(shares[0] - shares[2]) < 1e-2
+
+
+def test_rational_closed_form_matches_numeric_root():
+    vals = {C_dyn: 3.0, C_rew: 1.5, a_d: 2.0, a_r: 0.7, kappa_d: 1.0, kappa_r: 4.0, N: 5000.0}
+    for ad_, ar_ in ((1, 1), (2, 1), (1, 2), (sp.Rational(1, 2), 1)):
+        roots = S.rational_closed_form(ad_, ar_, max_degree=4 if ad_ != sp.Rational(1, 2) else 3)
+        if roots is None:
+            continue
+        s = A.optimal_split(5000.0, A.Prices(1.0, 4.0), PowerLaw(2.0, float(ad_)), PowerLaw(0.7, float(ar_)), 3.0, 1.5)
+        cands = [complex(sp.N(r.subs(vals))) for r in roots]
+        assert min(abs(c - float(s.n_dyn)) for c in cands) / float(s.n_dyn) < 1e-9
+
+
+def test_asymptotics_E11():
+    prices = A.Prices(1.0, 1.0)
+    dyn, rew = PowerLaw(1.0, 0.2), PowerLaw(1.0, 0.8)
+    Ns = np.logspace(10, 14, 5)
+    s = A.optimal_split(Ns, prices, dyn, rew, 1.0, 1.0)
+    assert np.all(np.diff(s.share_dyn) > 0) and s.share_dyn[-1] > 0.999
+    # n_r grows like n_d^((1 + alpha_d)/(1 + alpha_r))
+    slope = np.polyfit(np.log(s.n_dyn), np.log(s.n_rew), 1)[0]
+    assert slope == pytest.approx(1.2 / 1.8, abs=1e-3)
+    decay = np.polyfit(np.log(Ns), np.log(s.bound), 1)[0]
+    assert decay == pytest.approx(-0.2, abs=5e-3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(dyn=laws, rew=laws, kd=st.floats(0.5, 10), kr=st.floats(0.5, 10), budget=st.floats(30, 5000),
+       cd=st.floats(0.1, 100), cr=st.floats(0.1, 100))
+def test_integer_optimum_equals_exhaustive_search(dyn, rew, kd, kr, budget, cd, cr):
+    prices = A.Prices(kd, kr)
+    s = A.optimal_split(budget, prices, dyn, rew, cd, cr, integer=True)
+    assert float(s.n_dyn).is_integer() and float(s.n_rew).is_integer()
+    assert kd * s.n_dyn + kr * s.n_rew <= budget * (1 + 1e-12)
+    nd = np.arange(1, budget // kd + 1)
+    nr = np.floor((budget - kd * nd) / kr)
+    ok = nr >= 1
+    assert float(s.bound) == pytest.approx(A.bound_at(nd[ok], nr[ok], dyn, rew, cd, cr).min(), rel=1e-12)
+
+
+def test_corner_is_reported():
+    s = A.optimal_split(12.0, A.Prices(1.0, 10.0), PowerLaw(0.34, 0.11), PowerLaw(90, 0.96), 10.0, 5.0)
+    assert s.corner == "dyn_min" and float(s.n_dyn) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"budget": 5.0}, "budget must be at least"),
+    ({"budget": -1.0}, "budget"),
+    ({"c_dyn": 0.0}, "c_dyn"),
+])
+def test_bad_input(kwargs, match):
+    args = {"budget": 100.0, "c_dyn": 1.0, "c_rew": 1.0} | kwargs
+    with pytest.raises(InputError, match=match):
+        A.optimal_split(args["budget"], A.Prices(1.0, 10.0), PowerLaw(1, 0.5), PowerLaw(1, 0.5), args["c_dyn"], args["c_rew"])
+    with pytest.raises(InputError, match="price_dyn"):
+        A.Prices(0.0, 1.0)
+    with pytest.raises(InputError, match="alpha"):
+        PowerLaw(1.0, -0.5)
+
+
+def test_vectorised_equals_scalar():
+    prices = A.Prices(1.0, 10.0)
+    Ns = np.logspace(2, 9, 1000)
+    vec = A.optimal_split(Ns, prices, PowerLaw(0.34, 0.11), PowerLaw(90, 0.96), 10.0, 5.0)
+    for j in (0, 17, 500, 999):
+        one = A.optimal_split(Ns[j], prices, PowerLaw(0.34, 0.11), PowerLaw(90, 0.96), 10.0, 5.0)
+        assert float(one.share_dyn) == pytest.approx(vec.share_dyn[j], rel=1e-12)

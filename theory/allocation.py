@@ -1,0 +1,208 @@
+r"""The split of a budget between dynamics samples and reward labels (``DESIGN.md`` E8 to E11).
+
+Minimise $B(n_d,n_r)=C_{dyn}\varepsilon_{dyn}(n_d)+C_{rew}\varepsilon_{rew}(n_r)$ subject to
+$\kappa_d n_d+\kappa_r n_r=N$, with the power laws of E7. In the dynamics budget share
+$x=\kappa_d n_d/N$ the optimality condition E9,
+
+.. math:: \frac{\alpha_d C_{dyn} a_d n_d^{-\alpha_d-1}}{\kappa_d}=\frac{\alpha_r C_{rew} a_r n_r^{-\alpha_r-1}}{\kappa_r},
+
+has a left side decreasing and a right side increasing in $x$, so its root is unique (E11). We solve
+$g(u)=\log\mathrm{LHS}-\log\mathrm{RHS}=0$ in $u=\log\frac{x}{1-x}$ by safeguarded Newton steps inside
+a bisection bracket, vectorised over arrays of budgets and parameters. At least one sample of each
+kind is required, so $x\in[\kappa_d/N,\,1-\kappa_r/N]$; a root outside is a corner and is reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as V
+from .scaling import PowerLaw
+
+
+@dataclass(frozen=True)
+class Prices:
+    r"""Price per dynamics sample $\kappa_d$ and per reward label $\kappa_r$ (E8)."""
+
+    dyn: float
+    rew: float
+
+    def __post_init__(self):
+        V.positive("price_dyn", self.dyn)
+        V.positive("price_rew", self.rew)
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The optimal split (arrays broadcast over the inputs) and its diagnostics."""
+
+    n_dyn: np.ndarray
+    n_rew: np.ndarray
+    share_dyn: np.ndarray
+    bound: np.ndarray
+    ratio: np.ndarray
+    corner: np.ndarray  # "" (interior), "dyn_min" or "rew_min": which one-sample limit binds
+    iterations: int
+    residual: np.ndarray  # |log LHS - log RHS| of E9 at the answer (0 at the root)
+    integer: bool
+
+    def to_dict(self) -> dict:
+        scalar = lambda a: a.item() if isinstance(a, np.ndarray) and a.ndim == 0 else (a.tolist() if isinstance(a, np.ndarray) else a)  # noqa: E731
+        corner = scalar(self.corner)
+        return {"n_dyn": scalar(self.n_dyn), "n_rew": scalar(self.n_rew), "share_dyn": scalar(self.share_dyn),
+                "bound": scalar(self.bound), "ratio": scalar(self.ratio), "corner": corner or None,
+                "iterations": self.iterations, "residual": scalar(self.residual), "integer": self.integer}
+
+
+def bound_at(n_dyn, n_rew, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew) -> np.ndarray:
+    r"""$B=C_{dyn}\varepsilon_{dyn}(n_d)+C_{rew}\varepsilon_{rew}(n_r)$ (E8)."""
+    return np.asarray(c_dyn) * dyn(n_dyn) + np.asarray(c_rew) * rew(n_rew)
+
+
+def _check(budget, prices: Prices, c_dyn, c_rew):
+    N = V.positive("budget", budget)
+    cd = V.positive("c_dyn", c_dyn)
+    cr = V.positive("c_rew", c_rew)
+    minimum = prices.dyn + prices.rew
+    if (N < minimum).any():
+        raise V.InputError(f"budget must be at least price_dyn + price_rew = {minimum:g} (one sample of each kind), "
+                           f"got {float(N.min()):g}")
+    return N, cd, cr
+
+
+def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew, *,
+                  integer: bool = False, tol: float = 1e-12, max_iter: int = 200) -> Allocation:
+    r"""The split minimising the bound (E9, E11), continuous or integer.
+
+    Parameters
+    ----------
+    budget : array_like
+        $N\ge\kappa_d+\kappa_r$; broadcasts with ``c_dyn`` and ``c_rew``.
+    prices : Prices
+    dyn, rew : PowerLaw
+        $\varepsilon_{dyn}(n_d)$ and $\varepsilon_{rew}(n_r)$; floors do not move the optimum (E9).
+    c_dyn, c_rew : array_like
+        $C_{dyn}$, $C_{rew}$ of E3 (positive).
+    integer : bool
+        Whole samples: the exact whole-sample optimum, found by enumerating the whole splits that
+        cannot afford one more sample and whose bound can beat the best neighbour of the continuous
+        optimum (a loop over elements: use it for tens of thousands of budgets, not millions).
+
+    Examples
+    --------
+    >>> s = optimal_split(1000.0, Prices(1.0, 1.0), PowerLaw(1.0, 0.5), PowerLaw(1.0, 0.5), 1.0, 1.0)
+    >>> float(s.share_dyn)  # symmetric problem: half each
+    0.5
+    """
+    N, cd, cr = _check(budget, prices, c_dyn, c_rew)
+    N, cd, cr = np.broadcast_arrays(N, cd, cr)
+    kd, kr = prices.dyn, prices.rew
+    ad, xd, ar, xr = dyn.a, dyn.alpha, rew.a, rew.alpha
+    logN = np.log(N)
+    # g(u) = const - (xd+1) log x + (xr+1) log(1-x), with x = sigmoid(u)
+    const = (np.log(xd * cd * ad / kd) - (xd + 1) * (logN - np.log(kd))
+             - np.log(xr * cr * ar / kr) + (xr + 1) * (logN - np.log(kr)))
+
+    def g_and_slope(u):
+        logx = -np.logaddexp(0.0, -u)
+        log1mx = -np.logaddexp(0.0, u)
+        x = np.exp(logx)
+        return const - (xd + 1) * logx + (xr + 1) * log1mx, -(xd + 1) * (1 - x) - (xr + 1) * x
+
+    lo = np.full(N.shape, -1500.0)
+    hi = np.full(N.shape, 1500.0)
+    # g is asymptotically linear in u with slope -(xd+1) (u -> -inf) or -(xr+1) (u -> +inf): start there
+    u = np.clip(np.where(const < 0, const / (xd + 1), const / (xr + 1)), -700, 700)
+    iterations = 0
+    for iterations in range(1, max_iter + 1):
+        g, slope = g_and_slope(u)
+        if np.all(np.abs(g) <= tol * (1.0 + np.abs(const))):
+            break
+        lo = np.where(g > 0, u, lo)
+        hi = np.where(g < 0, u, hi)
+        step = u - g / slope
+        u = np.where((step >= lo) & (step <= hi), step, (lo + hi) / 2)
+    x = 1.0 / (1.0 + np.exp(-u))
+    x_min, x_max = kd / N, 1 - kr / N
+    corner = np.where(x < x_min, "dyn_min", np.where(x > x_max, "rew_min", ""))
+    residual = np.abs(g_and_slope(u)[0])
+    residual = np.where(corner == "", residual, np.nan)
+    x = np.clip(x, x_min, x_max)
+    n_dyn = x * N / kd
+    n_rew = (1 - x) * N / kr
+    if integer:
+        n_dyn, n_rew = _integer_optimum(N, n_dyn, n_rew, kd, kr, dyn, rew, cd, cr)
+        x = kd * n_dyn / N
+    b = bound_at(n_dyn, n_rew, dyn, rew, cd, cr)
+    sq = lambda a: a[()] if a.ndim == 0 else a  # noqa: E731
+    return Allocation(sq(n_dyn), sq(n_rew), sq(x), sq(b), sq(n_dyn / n_rew), sq(corner), iterations, sq(residual), integer)
+
+
+def _integer_optimum(N, n_dyn, n_rew, kd, kr, dyn, rew, cd, cr):
+    """The exact whole-sample optimum, element by element.
+
+    A whole split that cannot afford one more sample is fixed by its n_r (then n_d = floor((N - kr n_r)/kd)),
+    and its bound is at least f(n_r), the bound of the continuous split that spends the whole budget with
+    the same n_r. f is convex in n_r, so every n_r that can beat a candidate bound B_c lies in the interval
+    {f <= B_c} around the continuous optimum; all integers in it are enumerated."""
+    out_d, out_r = np.empty(N.shape), np.empty(N.shape)
+    for idx in np.ndindex(N.shape):
+        budget, c_d, c_r = float(N[idx]), float(cd[idx]), float(cr[idx])
+        m_max = np.floor((budget - kd) / kr + 1e-9)
+        f = lambda m: c_d * dyn((budget - kr * m) / kd) + c_r * rew(m)  # noqa: E731
+
+        def whole(m):
+            m = np.clip(np.asarray(m, dtype=float), 1, m_max)
+            d = np.floor((budget - kr * m) / kd + 1e-9)
+            return d, m, np.where(d >= 1, bound_at(np.maximum(d, 1), m, dyn, rew, c_d, c_r), np.inf)
+
+        start = np.clip(float(n_rew[idx]), 1, m_max)
+        d0, m0, b0 = whole(np.array([np.floor(start), np.ceil(start)]))
+        b_c = b0.min()
+        lo = _level_crossing(f, 1.0, start, b_c, decreasing=True)
+        hi = _level_crossing(f, start, m_max, b_c, decreasing=False)
+        d, m, b = whole(np.arange(np.floor(lo), np.ceil(hi) + 1))
+        j = int(np.argmin(b))
+        out_d[idx], out_r[idx] = d[j], m[j]
+    return out_d, out_r
+
+
+def _level_crossing(f, a: float, b: float, level: float, decreasing: bool, iters: int = 100) -> float:
+    """Where the monotone piece of convex f on [a, b] crosses ``level`` (the end of the interval if it does not)."""
+    outer = a if decreasing else b
+    if f(outer) <= level:
+        return outer
+    inner = b if decreasing else a
+    for _ in range(iters):
+        mid = (outer + inner) / 2
+        if f(mid) <= level:
+            inner = mid
+        else:
+            outer = mid
+    return outer
+
+
+def equal_exponent_ratio(prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew) -> np.ndarray:
+    r"""E10: $n_d/n_r=\big(C_{dyn}a_d\kappa_r/(C_{rew}a_r\kappa_d)\big)^{1/(1+\alpha)}$, valid when $\alpha_d=\alpha_r=\alpha$."""
+    if not math.isclose(dyn.alpha, rew.alpha, rel_tol=1e-12):
+        raise V.InputError(f"E10 needs equal exponents, got alpha_dyn={dyn.alpha:g} and alpha_rew={rew.alpha:g}")
+    return (np.asarray(c_dyn) * dyn.a * prices.rew / (np.asarray(c_rew) * rew.a * prices.dyn)) ** (1 / (1 + dyn.alpha))
+
+
+def split_interval(budget: float, prices: Prices, dyn_boot: np.ndarray, rew_boot: np.ndarray, c_dyn: float,
+                   c_rew: float, level: float = 0.95) -> dict[str, tuple[float, float]]:
+    """Percentile interval of the optimal share and ratio over paired bootstrap replicates of both laws
+    (rows ``a, alpha, e``), carrying the fit's uncertainty through to the split (E12)."""
+    k = min(len(dyn_boot), len(rew_boot))
+    if k == 0:
+        raise V.InputError("need bootstrap replicates of both laws")
+    shares, ratios = np.empty(k), np.empty(k)
+    # the replicates differ in their exponents, so they are solved in one vectorised call per replicate group
+    for j in range(k):
+        s = optimal_split(budget, prices, PowerLaw(*dyn_boot[j]), PowerLaw(*rew_boot[j]), c_dyn, c_rew)
+        shares[j], ratios[j] = s.share_dyn, s.ratio
+    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
+    return {"share_dyn": tuple(np.percentile(shares, q)), "ratio": tuple(np.percentile(ratios, q))}
