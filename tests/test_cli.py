@@ -114,3 +114,33 @@ def test_fit_cli(tmp_path, capsys):
     short.write_text("n,error\n10,0.5\n100,0.1\n")
     proc = subprocess.run([sys.executable, "-m", "theory", "fit", str(short)], capture_output=True, text=True)
     assert proc.returncode == 2 and "at least 3" in proc.stderr
+
+
+def test_lab_commands(tmp_path, capsys):
+    import numpy as np
+
+    from theory.mdp.finite import save_npz
+    from theory.mdp.learned import random_chain
+
+    m = random_chain(np.random.default_rng(0), S=5)
+    path = tmp_path / "m.npz"
+    save_npz(m, path)
+    code, out = run_json(capsys, "evaluate", "--mdp-file", str(path))
+    # independent: the truncated Neumann series
+    P_pi = np.einsum("sa,sat->st", m.pi, m.P)
+    r_pi = (m.pi * m.R).sum(1)
+    assert out["J"] == pytest.approx(sum(m.gamma**t * m.mu @ np.linalg.matrix_power(P_pi, t) @ r_pi for t in range(500)))
+    code, out = run_json(capsys, "lipschitz", "--mdp-file", str(path))
+    assert code == 0 and out["lip_dyn"] > 0 and out["lip_rew"] > 0
+    code, out = run_json(capsys, "verify-bound", "--mdp-file", str(path), "--mdps", "3", "--samples-dyn", "30", "--samples-rew", "30")
+    assert code == 0 and out["cases"] == 3 and out["violations"] == 0
+    proc = subprocess.run([sys.executable, "-m", "theory", "evaluate", "--mdp-file", str(tmp_path / "missing.npz")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_verify_allocation_cli(capsys):
+    code, out = run_json(capsys, "verify-allocation", "--seeds", "10")
+    assert code == 0 and set(out["predicted"]) == {"global", "realised"}
+    best = out["empirical_best"]["return_error"]
+    assert all(o["return_error"] >= best for o in out["curve"])

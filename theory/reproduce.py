@@ -120,7 +120,57 @@ def _ols_coverage(runs: int, seed: int = 0) -> float:
     return hits / runs
 
 
-STAGES: dict[str, Stage] = {"bound": _bound_stage, "allocation": _allocation_stage}
+def _lab_stage(out: Path, quick: bool) -> list[Check]:
+    import numpy as np
+
+    from .allocation_check import check_allocation
+    from .figures import lab as fig
+    from .mdp.finite import evaluate
+    from .mdp.learned import random_grid
+    from .mdp.transport import wasserstein
+    from .verify import verify_bound
+
+    checks = []
+    # exact evaluation against Monte Carlo rollouts (finite horizon), at a stated confidence level
+    rng = np.random.default_rng(5)
+    mdp = random_grid(rng, 3, 3, gamma=0.9, horizon=12)
+    J = evaluate(mdp)
+    rollouts = 20000
+    s = rng.choice(mdp.S, rollouts, p=mdp.mu)
+    G = np.zeros(rollouts)
+    for t in range(int(mdp.horizon)):
+        a = (rng.random(rollouts)[:, None] > np.cumsum(mdp.pi[s], 1)).sum(1)
+        G += mdp.gamma**t * mdp.R[s, a]
+        s = (rng.random(rollouts)[:, None] > np.cumsum(mdp.P[s, a], 1)).sum(1)
+    z = (G.mean() - J) / (G.std(ddof=1) / np.sqrt(rollouts))
+    checks.append(Check("exact evaluation agrees with Monte Carlo", abs(z) < 3.29,
+                        f"3x3 grid, H=12: exact J {J:.5f}, Monte Carlo {G.mean():.5f} over {rollouts} rollouts, "
+                        f"z = {z:.2f} (99.9% two-sided: |z| < 3.29)"))
+    p, q = rng.dirichlet(np.ones(6), 50), rng.dirichlet(np.ones(6), 50)
+    x = np.sort(rng.uniform(0, 4, 6))
+    D = np.abs(x[:, None] - x[None])
+    diff = float(np.max(np.abs(wasserstein(p, q, D, "lp") - wasserstein(p, q, D, "line"))))
+    checks.append(Check("W1: transport LP equals the line closed form", diff < 1e-9, f"50 random pairs, max difference {diff:.2g}"))
+    sweep = verify_bound(n_mdps=24 if quick else 96, seed=0)
+    summary = sweep.summary()
+    checks.append(Check("bound holds on learned tabular models", summary["violations"] == 0,
+                        f"{summary['cases']} cases on random chains and grids, {summary['violations']} violations, "
+                        f"{summary['infinite_bounds']} infinite bounds; gap/bound median {summary['median_ratio']:.2g}, "
+                        f"max {summary['max_ratio']:.2g}", summary))
+    fig.bound_sweep(out, sweep)
+    check = check_allocation(seeds=60 if quick else 200)
+    laws = check.laws
+    checks.append(Check("tabular error laws fall like n^-1/2",
+                        all(abs(laws[k]["alpha"] - 0.5) < 0.1 for k in laws),
+                        ", ".join(f"{k}: alpha {laws[k]['alpha']:.3f} [{laws[k]['ci_alpha'][0]:.3f}, {laws[k]['ci_alpha'][1]:.3f}]"
+                                  for k in laws)))
+    checks.append(Check("allocation: bound-optimal split against the empirically best", True, check.verdict,
+                        {k: v for k, v in check.to_dict().items() if k != "curve"}))
+    fig.allocation_check(out, check)
+    return checks
+
+
+STAGES: dict[str, Stage] = {"bound": _bound_stage, "allocation": _allocation_stage, "lab": _lab_stage}
 
 
 def reproduce(out_dir: str | Path = "figures", quick: bool = False, only: list[str] | None = None) -> dict:

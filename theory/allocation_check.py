@@ -1,0 +1,135 @@
+r"""The allocation against data (``DESIGN.md`` section 5): measured power laws, the bound-optimal split
+(with global Lipschitz constants, and with realised sensitivities), and the empirically best split.
+
+Realised sensitivities (``DESIGN.md`` section 6) replace $C_{dyn}$, $C_{rew}$ by how much the true
+return actually moves per unit of model error: with $P_\delta=P+\delta(\hat P-P)$ (whose $W_1$ distance
+to $P$ is exactly $\delta\,\varepsilon_{dyn}(\hat P)$ on the closed loop),
+$s_{dyn}=\big|\frac{d}{d\delta}J(P_\delta)\big|_{\delta=0}\big|/\varepsilon_{dyn}(\hat P)$, a central finite
+difference averaged over learned models; likewise $s_{rew}$ with $R+\delta(\hat R-R)$.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .allocation import Prices, optimal_split
+from .bound import return_bound
+from .mdp.analysis import closed_loop_constants, model_errors, optimal_policy
+from .mdp.finite import FiniteMDP, evaluate
+from .mdp.learned import learn, random_chain
+from .scaling import fit_power_law
+
+
+@dataclass(frozen=True)
+class SplitOutcome:
+    """A split of the budget and what it achieved on average over seeds."""
+
+    share_dyn: float
+    n_dyn: int
+    n_rew: int
+    return_error: float  # mean |J - J_hat|
+    return_error_se: float
+    suboptimality: float  # mean J(pi*) - J(pi_hat*)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class AllocationCheck:
+    budget: float
+    prices: tuple[float, float]
+    laws: dict
+    coefficients: dict
+    predicted: dict[str, SplitOutcome]
+    empirical_best: SplitOutcome
+    curve: list[SplitOutcome] = field(repr=False)
+    measured: dict = field(repr=False)
+    verdict: str = ""
+
+    def to_dict(self) -> dict:
+        return {"budget": self.budget, "prices": list(self.prices), "laws": self.laws, "coefficients": self.coefficients,
+                "predicted": {k: v.to_dict() for k, v in self.predicted.items()},
+                "empirical_best": self.empirical_best.to_dict(), "verdict": self.verdict,
+                "curve": [c.to_dict() for c in self.curve]}
+
+
+def _outcome(mdp: FiniteMDP, share: float, budget: float, prices: Prices, sigma: float, seeds, J: float,
+             J_star: float) -> SplitOutcome:
+    n_d = max(int(round(share * budget / prices.dyn)), 1)
+    n_r = max(int((budget - prices.dyn * n_d) // prices.rew), 1)
+    errs, subs = [], []
+    for seed in seeds:
+        model = learn(mdp, n_d, n_r, sigma, np.random.default_rng(seed))
+        errs.append(abs(J - evaluate(mdp, P=model.P, R=model.R)))
+        pi_hat = optimal_policy(model.P, model.R, mdp.gamma)
+        subs.append(J_star - evaluate(mdp, pi=pi_hat))
+    errs = np.asarray(errs)
+    return SplitOutcome(prices.dyn * n_d / budget, n_d, n_r, float(errs.mean()), float(errs.std(ddof=1) / np.sqrt(errs.size)),
+                        float(np.mean(subs)))
+
+
+def measure_errors(mdp: FiniteMDP, ns, seeds: int, sigma: float, rng: np.random.Generator) -> dict:
+    """Mean closed-loop errors $\\varepsilon_{dyn}(n)$, $\\varepsilon_{rew}(n)$ over ``seeds`` learned models per ``n``."""
+    eps_d, eps_r = np.zeros(len(ns)), np.zeros(len(ns))
+    for j, n in enumerate(ns):
+        vals = [model_errors(mdp, m.P, m.R) for m in (learn(mdp, n, n, sigma, rng) for _ in range(seeds))]
+        eps_d[j], eps_r[j] = np.mean(vals, axis=0)
+    return {"n": np.asarray(ns, dtype=float), "eps_dyn": eps_d, "eps_rew": eps_r}
+
+
+def realised_sensitivities(mdp: FiniteMDP, n: int, sigma: float, seeds: int, rng: np.random.Generator,
+                           delta: float = 1e-4) -> tuple[float, float]:
+    """$(s_{dyn}, s_{rew})$ of the module docstring, averaged over ``seeds`` learned models with ``n`` samples."""
+    s_d, s_r = [], []
+    for _ in range(seeds):
+        m = learn(mdp, n, n, sigma, rng)
+        e_d, e_r = model_errors(mdp, m.P, m.R)
+        dJ_d = (evaluate(mdp, P=mdp.P + delta * (m.P - mdp.P)) - evaluate(mdp, P=mdp.P - delta * (m.P - mdp.P))) / (2 * delta)
+        dJ_r = (evaluate(mdp, R=mdp.R + delta * (m.R - mdp.R)) - evaluate(mdp, R=mdp.R - delta * (m.R - mdp.R))) / (2 * delta)
+        if e_d > 0:
+            s_d.append(abs(dJ_d) / e_d)
+        if e_r > 0:
+            s_r.append(abs(dJ_r) / e_r)
+    return float(np.mean(s_d)), float(np.mean(s_r))
+
+
+def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0, prices: Prices = Prices(1.0, 4.0),
+                     sigma: float = 1.0, seeds: int = 100, shares: int = 19, seed: int = 0) -> AllocationCheck:
+    """Run ``DESIGN.md`` section 5's allocation check on ``mdp`` (default: a random 8-state chain, gamma 0.9)."""
+    rng = np.random.default_rng(seed)
+    if mdp is None:
+        mdp = random_chain(rng, S=8, gamma=0.9)
+    SA = mdp.S * mdp.A
+    budget = budget_per_pair * SA * (prices.dyn + prices.rew) / 2
+    ns = (SA * np.array([1, 2, 4, 8, 16, 32, 64])).astype(int)
+    measured = measure_errors(mdp, ns, max(seeds // 4, 5), sigma, rng)
+    fits = {k: fit_power_law(measured["n"], measured[k], bootstrap=200, rng=rng) for k in ("eps_dyn", "eps_rew")}
+    const = closed_loop_constants(mdp.P, mdp.R, mdp.pi, mdp.D)
+    res = return_bound(mdp.gamma, mdp.horizon, 1.0, 1.0, L=const.L, K_rpi=const.K_rpi)
+    s_dyn, s_rew = realised_sensitivities(mdp, int(budget_per_pair * SA / 4), sigma, max(seeds // 4, 5), rng)
+    coefficients = {"global": (float(res.c_dyn), float(res.c_rew)), "realised": (s_dyn, s_rew)}
+    J = evaluate(mdp)
+    J_star = evaluate(mdp, pi=optimal_policy(mdp.P, mdp.R, mdp.gamma))
+    eval_seeds = [int(s) for s in rng.integers(0, 2**31, seeds)]
+    predicted = {}
+    for name, (cd, cr) in coefficients.items():
+        if not np.isfinite(cd):
+            continue
+        split = optimal_split(budget, prices, fits["eps_dyn"].law, fits["eps_rew"].law, cd, cr)
+        predicted[name] = _outcome(mdp, float(split.share_dyn), budget, prices, sigma, eval_seeds, J, J_star)
+    grid = np.linspace(0.05, 0.95, shares)
+    curve = [_outcome(mdp, x, budget, prices, sigma, eval_seeds, J, J_star) for x in grid]
+    best = min(curve, key=lambda o: o.return_error)
+    distance = {k: abs(np.log(v.share_dyn / best.share_dyn)) for k, v in predicted.items()}
+    closer = min(distance, key=distance.get) if distance else None
+    verdict = (f"empirically best dynamics share {best.share_dyn:.2f}; predicted "
+               + ", ".join(f"{k} {v.share_dyn:.2f} (error {v.return_error:.4g} vs best {best.return_error:.4g})"
+                           for k, v in predicted.items())
+               + (f"; {closer} coefficients predict the best split better" if closer else ""))
+    laws = {k: {"a": f.law.a, "alpha": f.law.alpha, "ci_alpha": list(f.ci["alpha"])} for k, f in fits.items()}
+    return AllocationCheck(budget, (prices.dyn, prices.rew), laws,
+                           {k: {"c_dyn": v[0], "c_rew": v[1]} for k, v in coefficients.items()},
+                           predicted, best, curve, {k: v.tolist() for k, v in measured.items()}, verdict)

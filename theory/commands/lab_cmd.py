@@ -1,0 +1,113 @@
+"""Laboratory subcommands: ``evaluate``, ``lipschitz``, ``verify-bound``, ``verify-allocation``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..cli import command, table
+from ..mdp.analysis import closed_loop_constants
+from ..mdp.finite import evaluate, load_npz
+
+
+@command("evaluate", "Exact return J of the file's policy (uniform if none), by a linear solve or backward recursion.")
+class EvaluateCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--mdp-file", required=True, help=".npz with keys P, R, D, gamma, horizon (-1 = inf), optional mu, pi")
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        mdp = load_npz(args.mdp_file)
+        return {"J": evaluate(mdp), "states": mdp.S, "actions": mdp.A, "gamma": mdp.gamma, "horizon": mdp.horizon}
+
+    @staticmethod
+    def render(out: dict) -> str:
+        return table([("J", out["J"]), ("states, actions", f"{out['states']}, {out['actions']}"),
+                      ("gamma, horizon", f"{out['gamma']:g}, {out['horizon']:g}")], "Exact return")
+
+
+@command("lipschitz", "Exact closed-loop W1-Lipschitz constants L = Lip(P_pi) and K_rpi = Lip(r_pi) of an MDP file (E13).")
+class LipschitzCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--mdp-file", required=True, help=".npz MDP file")
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        mdp = load_npz(args.mdp_file)
+        return closed_loop_constants(mdp.P, mdp.R, mdp.pi, mdp.D).to_dict()
+
+    @staticmethod
+    def render(out: dict) -> str:
+        return table([("L = Lip_W1(P_pi)", out["lip_dyn"]), ("  attained at states", tuple(out["lip_dyn_pair"])),
+                      ("K_rpi = Lip(r_pi)", out["lip_rew"]), ("  attained at states", tuple(out["lip_rew_pair"]))],
+                     "Closed-loop Lipschitz constants (DESIGN.md E13)")
+
+
+@command("verify-bound", "Check |J - J_hat| <= B on learned models from samples, on a file's MDP or on random ones.")
+class VerifyBoundCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--mdp-file", help=".npz MDP file (default: random chains and grids)")
+        p.add_argument("--mdps", type=int, default=24, help="random MDPs, or repetitions on the file's MDP (default 24)")
+        p.add_argument("--samples-dyn", type=int, help="dynamics samples (default: a sweep of 1 to 64 per pair)")
+        p.add_argument("--samples-rew", type=int, help="reward labels (default: a sweep)")
+        p.add_argument("--sigma", type=float, default=0.5, help="reward-label noise (default 0.5)")
+        p.add_argument("--seed", type=int, default=0)
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        from .._validate import InputError
+        from ..verify import verify_bound
+
+        mdp = load_npz(args.mdp_file) if args.mdp_file else None
+        samples = ((1, 1), (4, 4), (16, 4), (4, 16), (64, 64))
+        if (args.samples_dyn is None) != (args.samples_rew is None):
+            raise InputError("give both --samples-dyn and --samples-rew, or neither")
+        if args.samples_dyn is not None:
+            if args.samples_dyn < 1 or args.samples_rew < 1:
+                raise InputError("--samples-dyn and --samples-rew must be >= 1")
+            if mdp is None:
+                raise InputError("--samples-dyn/--samples-rew need --mdp-file (random MDPs differ in size)")
+            samples = ((args.samples_dyn / (mdp.S * mdp.A), args.samples_rew / (mdp.S * mdp.A)),)
+        sweep = verify_bound(mdp, n_mdps=args.mdps, samples=samples, sigma=args.sigma, seed=args.seed)
+        return sweep.summary()
+
+    @staticmethod
+    def render(out: dict) -> str:
+        rows = [("cases", out["cases"]), ("violations", out["violations"]), ("infinite bounds", out["infinite_bounds"]),
+                ("median gap/bound", out["median_ratio"]), ("max gap/bound", out["max_ratio"]),
+                ("learned constants tighter in", f"{100 * out['learned_constants_tighter']:.0f}% of cases")]
+        return table(rows, "The bound on learned tabular models (DESIGN.md E3, section 5)")
+
+
+@command("verify-allocation", "Bound-optimal split (global constants and realised sensitivities) against the empirically best split.")
+class VerifyAllocationCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--seeds", type=int, default=100, help="learned models averaged per split (default 100)")
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        from .._validate import InputError
+        from ..allocation_check import check_allocation
+
+        if args.seeds < 2:
+            raise InputError("--seeds must be >= 2")
+        return check_allocation(seed=args.seed, seeds=args.seeds).to_dict()
+
+    @staticmethod
+    def render(out: dict) -> str:
+        rows = []
+        for k, law in out["laws"].items():
+            rows.append((f"measured {k}", f"{law['a']:.3g} n^-{law['alpha']:.3f}  (alpha 95% CI [{law['ci_alpha'][0]:.3f}, {law['ci_alpha'][1]:.3f}])"))
+        for k, v in out["predicted"].items():
+            c = out["coefficients"][k]
+            rows.append((f"{k} (C_dyn {c['c_dyn']:.3g}, C_rew {c['c_rew']:.3g})",
+                         f"share {v['share_dyn']:.2f}: |J-J_hat| {v['return_error']:.4g} +- {v['return_error_se']:.2g}, "
+                         f"suboptimality {v['suboptimality']:.4g}"))
+        b = out["empirical_best"]
+        rows.append(("empirically best", f"share {b['share_dyn']:.2f}: |J-J_hat| {b['return_error']:.4g} +- {b['return_error_se']:.2g}, "
+                                         f"suboptimality {b['suboptimality']:.4g}"))
+        return table(rows, f"Allocation check, budget {out['budget']:g}, prices {out['prices']}") + "\n  " + out["verdict"]

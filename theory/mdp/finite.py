@@ -1,0 +1,224 @@
+r"""Finite MDPs: one layout, validation at the boundary, converters, and exact evaluation.
+
+``P[s, a, s']`` transition probabilities, ``R[s, a]`` expected rewards, ``D[s, s']`` a metric on the
+states, ``gamma`` in $[0,1]$, ``horizon`` an integer $\ge1$ or ``inf``, ``mu[s]`` the initial
+distribution (uniform by default), ``pi[s, a]`` a policy (uniform by default).
+
+Exact evaluation (``DESIGN.md`` section 5): the closed loop $P_\pi(s'|s)=\sum_a\pi(a|s)P(s'|s,a)$,
+$r_\pi(s)=\sum_a\pi(a|s)r(s,a)$; the value by a linear solve $(I-\gamma P_\pi)V=r_\pi$ for $H=\infty$
+and by backward recursion $V_t=r_\pi+\gamma P_\pi V_{t+1}$, $V_H=0$, for finite $H$; $J=\mu^\top V_0$.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .. import _validate as V
+
+TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class FiniteMDP:
+    """A finite MDP with a state metric; validated on construction (errors name the offending entry)."""
+
+    P: np.ndarray
+    R: np.ndarray
+    D: np.ndarray
+    gamma: float
+    horizon: float = math.inf
+    mu: np.ndarray | None = None
+    pi: np.ndarray | None = None
+
+    def __post_init__(self):
+        P = np.asarray(self.P, dtype=float)
+        R = np.asarray(self.R, dtype=float)
+        D = np.asarray(self.D, dtype=float)
+        if P.ndim != 3 or P.shape[0] != P.shape[2]:
+            raise V.InputError(f"P must have shape (S, A, S), got {P.shape}")
+        S, A = P.shape[:2]
+        if R.shape != (S, A):
+            raise V.InputError(f"R must have shape (S, A) = {(S, A)}, got {R.shape}")
+        if D.shape != (S, S):
+            raise V.InputError(f"D must have shape (S, S) = {(S, S)}, got {D.shape}")
+        check_kernel(P)
+        if not np.isfinite(R).all():
+            raise V.InputError("R must be finite")
+        check_metric(D)
+        g = float(V.in_closed_interval("gamma", self.gamma, 0.0, 1.0))
+        h = float(V.horizon(self.horizon))
+        if math.isinf(h) and g >= 1:
+            raise V.InputError("gamma must be < 1 when the horizon is infinite (the discounted return diverges at gamma = 1)")
+        mu = np.full(S, 1.0 / S) if self.mu is None else check_distribution("mu", np.asarray(self.mu, dtype=float), S)
+        pi = np.full((S, A), 1.0 / A) if self.pi is None else check_policy(np.asarray(self.pi, dtype=float), S, A)
+        for name, value in (("P", P), ("R", R), ("D", D), ("gamma", g), ("horizon", h), ("mu", mu), ("pi", pi)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def S(self) -> int:
+        return self.P.shape[0]
+
+    @property
+    def A(self) -> int:
+        return self.P.shape[1]
+
+    def with_policy(self, pi) -> FiniteMDP:
+        return replace(self, pi=pi)
+
+
+def check_kernel(P: np.ndarray, name: str = "P") -> None:
+    """Rows of ``P[s, a, :]`` are probability vectors (tolerance 1e-9); the error names the pair and its sum."""
+    if not np.isfinite(P).all():
+        raise V.InputError(f"{name} must be finite")
+    neg = np.argwhere(P < -TOL)
+    if neg.size:
+        s, a, s2 = neg[0]
+        raise V.InputError(f"{name}[{s}, {a}, {s2}] = {P[s, a, s2]:.3g} is negative: probabilities must be >= 0")
+    sums = P.sum(-1)
+    bad = np.argwhere(np.abs(sums - 1) > TOL)
+    if bad.size:
+        s, a = bad[0]
+        raise V.InputError(f"{name}[{s}, {a}, :] sums to {sums[s, a]:.12g}, not 1 (state {s}, action {a})")
+
+
+def check_metric(D: np.ndarray) -> None:
+    """A metric: finite, zero diagonal, positive off the diagonal, symmetric, triangle inequality (names the triple)."""
+    if not np.isfinite(D).all():
+        raise V.InputError("D must be finite")
+    diag = np.argwhere(np.abs(np.diag(D)) > TOL)
+    if diag.size:
+        s = diag[0][0]
+        raise V.InputError(f"D[{s}, {s}] = {D[s, s]:.3g}: a metric has a zero diagonal")
+    asym = np.argwhere(np.abs(D - D.T) > TOL)
+    if asym.size:
+        i, j = asym[0]
+        raise V.InputError(f"D is not symmetric: D[{i}, {j}] = {D[i, j]:.6g} but D[{j}, {i}] = {D[j, i]:.6g}")
+    off = ~np.eye(D.shape[0], dtype=bool)
+    nonpos = np.argwhere(off & (D <= 0))
+    if nonpos.size:
+        i, j = nonpos[0]
+        raise V.InputError(f"D[{i}, {j}] = {D[i, j]:.3g}: distinct states must be at a positive distance")
+    # D[i, k] <= D[i, j] + D[j, k] for all triples
+    excess = D[:, None, :] - (D[:, :, None] + D[None, :, :])
+    worst = np.unravel_index(np.argmax(excess), excess.shape)
+    if excess[worst] > TOL:
+        i, j, k = worst
+        raise V.InputError(f"D breaks the triangle inequality at states ({i}, {j}, {k}): "
+                           f"D[{i}, {k}] = {D[i, k]:.6g} > D[{i}, {j}] + D[{j}, {k}] = {D[i, j] + D[j, k]:.6g}")
+
+
+def check_distribution(name: str, p: np.ndarray, S: int) -> np.ndarray:
+    if p.shape != (S,):
+        raise V.InputError(f"{name} must have shape ({S},), got {p.shape}")
+    if (p < -TOL).any() or abs(p.sum() - 1) > TOL:
+        raise V.InputError(f"{name} must be a probability vector (entries >= 0, sum 1), sums to {p.sum():.12g}")
+    return p
+
+
+def check_policy(pi: np.ndarray, S: int, A: int) -> np.ndarray:
+    if pi.shape != (S, A):
+        raise V.InputError(f"pi must have shape (S, A) = {(S, A)}, got {pi.shape}")
+    sums = pi.sum(1)
+    bad = np.flatnonzero((np.abs(sums - 1) > TOL) | (pi < -TOL).any(1))
+    if bad.size:
+        s = bad[0]
+        raise V.InputError(f"pi[{s}, :] must be a probability vector, sums to {sums[s]:.12g}")
+    return pi
+
+
+# --------------------------------------------------------------------------- converters and files
+def from_sas_layout(P_ass, R, D, gamma, horizon=math.inf, **kw) -> FiniteMDP:
+    """From the ``(A, S, S)`` transition layout (pymdptoolbox) and rewards ``R[s, a]`` or ``R[s, a, s']``
+    (then the expected reward over next states, $r(s,a)=\\sum_{s'}P(s'|s,a)R(s,a,s')$)."""
+    P = np.transpose(np.asarray(P_ass, dtype=float), (1, 0, 2))
+    R = np.asarray(R, dtype=float)
+    if R.ndim == 3:
+        if R.shape != P.shape:
+            raise V.InputError(f"R[s, a, s'] must have shape {P.shape}, got {R.shape}")
+        R = (P * R).sum(-1)
+    return FiniteMDP(P, R, D, gamma, horizon, **kw)
+
+
+def from_toy_text(table, D=None, gamma: float = 0.99, horizon=math.inf, **kw) -> FiniteMDP:
+    """From the toy-text format ``P[s][a] = [(prob, next_state, reward, terminated), ...]``.
+
+    Rewards are expected over next states; a terminated transition leads to an extra absorbing state
+    (index ``S``, reward 0), so returns match the episodic ones. ``D`` defaults to the discrete metric
+    (1 between distinct states), which must then be sized ``S + 1`` if given.
+    """
+    S = len(table)
+    A = len(table[0])
+    P = np.zeros((S + 1, A, S + 1))
+    R = np.zeros((S + 1, A))
+    for s in range(S):
+        if len(table[s]) != A:
+            raise V.InputError(f"state {s} has {len(table[s])} actions, state 0 has {A}")
+        for a in range(A):
+            for prob, nxt, rew, done in table[s][a]:
+                target = S if done else int(nxt)
+                P[s, a, target] += prob
+                R[s, a] += prob * rew
+    P[S, :, S] = 1.0
+    if D is None:
+        D = 1.0 - np.eye(S + 1)
+    return FiniteMDP(P, R, D, gamma, horizon, **kw)
+
+
+def save_npz(mdp: FiniteMDP, path: str | Path) -> None:
+    """Write keys ``P, R, D, gamma, horizon`` (``-1`` for infinite), ``mu``, ``pi``."""
+    np.savez(path, P=mdp.P, R=mdp.R, D=mdp.D, gamma=mdp.gamma, horizon=-1 if math.isinf(mdp.horizon) else mdp.horizon,
+             mu=mdp.mu, pi=mdp.pi)
+
+
+def load_npz(path: str | Path) -> FiniteMDP:
+    """Read an MDP file (keys ``P, R, D, gamma, horizon``; optional ``mu``, ``pi``); ``horizon = -1`` is infinite."""
+    path = Path(path)
+    if not path.exists():
+        raise V.InputError(f"no such file: {path}")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except Exception as err:  # a broken file is the user's input, not our bug
+        raise V.InputError(f"{path}: not a readable .npz file ({err})") from None
+    missing = [k for k in ("P", "R", "D", "gamma", "horizon") if k not in data]
+    if missing:
+        raise V.InputError(f"{path}: missing keys {missing} (need P, R, D, gamma, horizon)")
+    h = float(data["horizon"])
+    return FiniteMDP(data["P"], data["R"], data["D"], float(data["gamma"]), math.inf if h == -1 else h,
+                     mu=data["mu"] if "mu" in data else None, pi=data["pi"] if "pi" in data else None)
+
+
+# --------------------------------------------------------------------------- exact evaluation
+def closed_loop(P: np.ndarray, R: np.ndarray, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""$P_\pi[s,s']=\sum_a\pi[s,a]P[s,a,s']$ and $r_\pi[s]=\sum_a\pi[s,a]R[s,a]$; leading batch axes broadcast."""
+    return np.einsum("...sa,...sat->...st", pi, P), np.einsum("...sa,...sa->...s", pi, R)
+
+
+def values(P_pi: np.ndarray, r_pi: np.ndarray, gamma: float, horizon: float) -> np.ndarray:
+    r"""$V_0$ by a linear solve ($H=\infty$) or backward recursion (finite $H$); batch axes broadcast."""
+    if math.isinf(horizon):
+        S = P_pi.shape[-1]
+        return np.linalg.solve(np.eye(S) - gamma * P_pi, r_pi[..., None])[..., 0]
+    v = np.zeros_like(r_pi)
+    for _ in range(int(horizon)):
+        v = r_pi + gamma * np.einsum("...st,...t->...s", P_pi, v)
+    return v
+
+
+def evaluate(mdp: FiniteMDP, pi: np.ndarray | None = None, P: np.ndarray | None = None,
+             R: np.ndarray | None = None) -> float:
+    r"""$J(\pi)=\mu^\top V_0$ in the MDP (or with ``P``/``R`` of a learned model in its place).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = FiniteMDP(np.array([[[1.0, 0.0]], [[0.0, 1.0]]]), np.array([[1.0], [0.0]]),
+    ...               np.array([[0.0, 1.0], [1.0, 0.0]]), gamma=0.5, horizon=math.inf, mu=np.array([1.0, 0.0]))
+    >>> evaluate(m)  # 1 + 0.5 + 0.25 + ... = 2
+    2.0
+    """
+    P_pi, r_pi = closed_loop(mdp.P if P is None else P, mdp.R if R is None else R, mdp.pi if pi is None else pi)
+    return float(mdp.mu @ values(P_pi, r_pi, mdp.gamma, mdp.horizon))

@@ -1,0 +1,116 @@
+r"""Sweeps that hold the bound E3 against the laboratory (``DESIGN.md`` section 5).
+
+Each task is one MDP with its own child seed (``numpy.random.SeedSequence(seed).spawn``), so results
+do not depend on how many workers run them; pass any ``concurrent.futures.Executor`` to run tasks in
+parallel. The progress bar stays quiet when standard error is not a terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from . import _validate as V
+from .mdp.analysis import bound_case
+from .mdp.finite import FiniteMDP
+from .mdp.learned import learn, random_chain, random_grid
+
+
+@dataclass(frozen=True)
+class BoundSweep:
+    """Every case of a sweep: exact gaps and bounds (true, learned, smaller), with sample sizes."""
+
+    gap: np.ndarray
+    bound: np.ndarray
+    bound_true: np.ndarray
+    bound_learned: np.ndarray
+    n_dyn: np.ndarray
+    n_rew: np.ndarray
+    kind: np.ndarray
+
+    @property
+    def ratio(self) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(np.isfinite(self.bound) & (self.bound > 0), self.gap / self.bound, 0.0)
+
+    def summary(self) -> dict:
+        finite = np.isfinite(self.bound)
+        r = self.ratio[finite]
+        violations = int(np.sum(self.gap > self.bound * (1 + 1e-9) + 1e-12))
+        return {
+            "cases": int(self.gap.size),
+            "violations": violations,
+            "infinite_bounds": int((~finite).sum()),
+            "max_ratio": float(r.max()) if r.size else None,
+            "median_ratio": float(np.median(r)) if r.size else None,
+            "ratio_quantiles": {q: float(np.quantile(r, q)) for q in (0.1, 0.5, 0.9)} if r.size else None,
+            "learned_constants_tighter": float(np.mean(self.bound_learned < self.bound_true)),
+        }
+
+
+def random_mdp(rng: np.random.Generator) -> FiniteMDP:
+    """A random chain or grid with a random horizon, discount and softmax policy (for sweeps)."""
+    gamma = float(rng.choice([0.8, 0.9, 0.95]))
+    horizon = [math.inf, 10, 30][int(rng.integers(3))]
+    if rng.random() < 0.5:
+        mdp = random_chain(rng, S=int(rng.integers(5, 11)), gamma=gamma, horizon=horizon)
+    else:
+        mdp = random_grid(rng, width=int(rng.integers(2, 4)), height=3, gamma=gamma, horizon=horizon)
+    logits = rng.normal(0, 1.0, (mdp.S, mdp.A))
+    pi = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    return mdp.with_policy(pi)
+
+
+def _task(args) -> list[tuple]:
+    seed_seq, mdp, samples, sigma = args
+    rng = np.random.default_rng(seed_seq)
+    kind = "given"
+    if mdp is None:
+        mdp = random_mdp(rng)
+        kind = "chain" if mdp.A == 3 else "grid"
+    rows = []
+    for factor_d, factor_r in samples:
+        n_d, n_r = int(factor_d * mdp.S * mdp.A), int(factor_r * mdp.S * mdp.A)
+        model = learn(mdp, n_d, n_r, sigma, rng)
+        c = bound_case(mdp, model.P, model.R)
+        rows.append((c.gap, c.bound, c.bound_true, c.bound_learned, n_d, n_r, kind))
+    return rows
+
+
+def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, samples=((1, 1), (4, 4), (16, 4), (4, 16), (64, 64)),
+                 sigma: float = 0.5, seed: int = 0, executor: Executor | None = None,
+                 progress: bool | None = None) -> BoundSweep:
+    r"""Check $|J-\hat J|\le B$ on learned models from samples.
+
+    Parameters
+    ----------
+    mdp : FiniteMDP, optional
+        The MDP to use (its policy ``pi``); without it, ``n_mdps`` random chains and grids.
+    n_mdps : int
+        Number of tasks: random MDPs, or independent repetitions on the given one.
+    samples : sequence of (float, float)
+        Samples per state-action pair for dynamics and rewards: $n_d=f_d SA$, $n_r=f_r SA$.
+    sigma : float
+        Standard deviation of the reward-label noise.
+    executor : concurrent.futures.Executor, optional
+        Runs the tasks (``executor.map``); serial when omitted.
+    """
+    if int(n_mdps) != n_mdps or n_mdps < 1:
+        raise V.InputError(f"n_mdps must be an integer >= 1, got {n_mdps}")
+    V.nonnegative("sigma", sigma)
+    for fd, fr in samples:
+        V.positive("samples per pair", fd)
+        V.positive("samples per pair", fr)
+    children = np.random.SeedSequence(seed).spawn(int(n_mdps))
+    tasks = [(child, mdp, tuple(samples), sigma) for child in children]
+    mapper = executor.map if executor is not None else map
+    rows = []
+    for chunk in tqdm(mapper(_task, tasks), total=len(tasks), desc="verify-bound", disable=None if progress is None else not progress,
+                      leave=False):
+        rows.extend(chunk)
+    cols = list(zip(*rows))
+    return BoundSweep(*(np.asarray(c, dtype=float) for c in cols[:6]), np.asarray(cols[6]))
