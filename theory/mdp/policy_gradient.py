@@ -1,0 +1,168 @@
+r"""Tabular softmax policies, a vectorised rollout engine and REINFORCE estimators (``DESIGN.md`` section 4).
+
+Policy $\pi_\theta(a|s)\propto e^{\theta_{s,a}}$; score $\nabla_\theta\log\pi_\theta(a|s)=e_s\otimes(e_a-\pi_\theta(\cdot|s))$.
+
+Every estimator here is affine in the rewards, $\hat g=\sum_t r_t\,c_t(\tau)-\beta(\tau)$, and is computed
+from the *reward coefficients* $c_t=\partial\hat g/\partial r_t$ (an $S\times A$ array per step):
+
+* ``"full"``: $\tilde G\,S(\tau)$ with $\tilde G=\sum_t\gamma^t\tilde r_t$: $c_t=\gamma^t S(\tau)$.
+* ``"reward-to-go"``: $\sum_t\gamma^t\psi_t\tilde G_t$: $c_t=\gamma^t\sum_{u\le t}\psi_u$.
+* ``"reward-to-go-no-discount-weight"``: $\sum_t\psi_t\tilde G_t$, the common variant without the
+  leading $\gamma^t$: $c_t=\sum_{u\le t}\gamma^{t-u}\psi_u$; biased for $\nabla J$ when $\gamma<1$.
+
+with $\psi_t=\nabla_\theta\log\pi_\theta(a_t|s_t)$ and $S(\tau)=\sum_t\psi_t$.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _validate as V
+
+ESTIMATORS = ("full", "reward-to-go", "reward-to-go-no-discount-weight")
+
+
+def softmax_policy(theta: np.ndarray) -> np.ndarray:
+    """$\\pi_\\theta[s,a]$, numerically stable."""
+    z = theta - theta.max(-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Rollouts:
+    """``N`` rollouts of horizon ``H``: ``states``, ``actions`` (``(N, H)`` int) and mean rewards ``rewards`` (``(N, H)``)."""
+
+    states: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+
+
+def alias_table(prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias tables (Vose's construction) for every row of ``prob (rows, K)``.
+
+    A draw from row ``k`` with one uniform ``u``: ``j = floor(u K)``, then ``j`` if ``frac(u K) < accept[k, j]``
+    else ``alias[k, j]``: constant time, no search."""
+    rows = prob.reshape(-1, prob.shape[-1])
+    n_rows, K = rows.shape
+    accept = np.ones((n_rows, K))
+    alias = np.tile(np.arange(K), (n_rows, 1))
+    for r in range(n_rows):
+        scaled = rows[r] * K / rows[r].sum()
+        small = [j for j in range(K) if scaled[j] < 1.0]
+        large = [j for j in range(K) if scaled[j] >= 1.0]
+        while small and large:
+            j, big = small.pop(), large.pop()
+            accept[r, j] = scaled[j]
+            alias[r, j] = big
+            scaled[big] -= 1.0 - scaled[j]
+            (small if scaled[big] < 1.0 else large).append(big)
+        for j in small + large:  # leftovers are 1 up to round-off
+            accept[r, j] = 1.0
+    return accept.ravel(), alias.ravel()
+
+
+def _draw(u: np.ndarray, row: np.ndarray, K: int, accept: np.ndarray, alias: np.ndarray) -> np.ndarray:
+    uk = u * K
+    j = uk.astype(np.intp)
+    np.minimum(j, K - 1, out=j)
+    idx = row * K + j
+    return np.where(uk - j < accept[idx], j, alias[idx])
+
+
+_BLOCK = 8192
+
+
+def rollouts(P: np.ndarray, R: np.ndarray, pi: np.ndarray, mu: np.ndarray, horizon: int, n: int,
+             rng: np.random.Generator) -> Rollouts:
+    r"""Run ``n`` rollouts of ``horizon`` steps at once (no Python loop over rollouts).
+
+    Each step draws the pair (action, next state) from its joint law $\pi(a|s)P(s'|s,a)$ with *one*
+    uniform by Walker's alias method (:func:`alias_table`), in constant time per draw. Rollouts run
+    in cache-sized blocks. ``P[s, a, s']`` may be a true or a learned model.
+    """
+    S, A = R.shape
+    if int(horizon) != horizon or horizon < 1:
+        raise V.InputError(f"horizon must be an integer >= 1 for rollouts, got {horizon}")
+    if int(n) != n or n < 1:
+        raise V.InputError(f"number of rollouts must be an integer >= 1, got {n}")
+    H, n = int(horizon), int(n)
+    K = A * S
+    joint = (pi[:, :, None] * P).reshape(S, K)  # outcome code = a * S + s'
+    acc, ali = alias_table(joint)
+    # pad every row with one column that is never accepted (reached only if u * K rounds up to K)
+    acc = np.concatenate([acc.reshape(S, K), np.zeros((S, 1))], 1).ravel()
+    ali = np.concatenate([ali.reshape(S, K), np.full((S, 1), K - 1)], 1).ravel()
+    next_row = (np.arange(K) % S) * (K + 1)  # row offset of the next state's table, by outcome code
+    mu_acc, mu_alias = alias_table(mu[None, :])
+    codes = np.empty((n, H + 1), dtype=np.intp)  # column 0: the initial state's code (as action 0)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        s0 = _draw(rng.random(hi - lo), np.zeros(hi - lo, dtype=np.intp), S, mu_acc, mu_alias)
+        codes[lo:hi, 0] = s0
+        base = s0 * (K + 1)
+        u = rng.random((H, hi - lo)) * K
+        for t in range(H):
+            j = u[t].astype(np.intp)
+            idx = base + j
+            code = np.where(u[t] - j < acc[idx], j, ali[idx])
+            codes[lo:hi, t + 1] = code
+            base = next_row[code]
+    states = codes[:, :-1] % S
+    actions = codes[:, 1:] // S
+    return Rollouts(states, actions, R[states, actions])
+
+
+def reward_coefficients(ro: Rollouts, pi: np.ndarray, gamma: float, estimator: str) -> np.ndarray:
+    r"""$c_t=\partial\hat g/\partial r_t$ for every rollout and step: shape ``(N, H, S, A)`` (module docstring)."""
+    if estimator not in ESTIMATORS:
+        raise V.InputError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    N, H = ro.states.shape
+    S, A = pi.shape
+    psi = np.zeros((N, H, S, A))
+    n_idx, t_idx = np.meshgrid(np.arange(N), np.arange(H), indexing="ij")
+    psi[n_idx, t_idx, ro.states] -= pi[ro.states]
+    psi[n_idx, t_idx, ro.states, ro.actions] += 1.0
+    disc = gamma ** np.arange(H)
+    if estimator == "full":
+        return disc[None, :, None, None] * psi.sum(1, keepdims=True)
+    if estimator == "reward-to-go":
+        return disc[None, :, None, None] * np.cumsum(psi, axis=1)
+    # sum_{u<=t} gamma^(t-u) psi_u, by the recursion c_t = gamma c_{t-1} + psi_t
+    out = np.empty_like(psi)
+    acc = np.zeros((N, S, A))
+    for t in range(H):
+        acc = gamma * acc + psi[:, t]
+        out[:, t] = acc
+    return out
+
+
+def per_rollout_estimates(coef: np.ndarray, rewards: np.ndarray, baseline: np.ndarray | None = None) -> np.ndarray:
+    r"""$\hat g^{(k)}=\sum_t(r_t-b_t)\,c_t$ for each rollout: ``(N, S, A)``.
+
+    ``baseline`` (``(N, H)``), subtracted from each step's reward: a state baseline $b(s_t)$ (unbiased
+    when it does not depend on the rollout's own actions), or a batch baseline from
+    :func:`batch_baseline`. For the full-return estimator a constant per rollout is the usual form.
+    """
+    r = rewards if baseline is None else rewards - baseline
+    return np.einsum("nt,ntsa->nsa", r, coef)
+
+
+def batch_baseline(rewards: np.ndarray, kind: str, batch: int) -> np.ndarray:
+    """Per-step batch baselines over consecutive batches of ``batch`` rollouts: ``"leave-one-out"`` (the
+    mean of the *other* rollouts' rewards at each step: unbiased) or ``"batch-mean"`` (includes the
+    rollout itself: biased by the factor 1 - 1/batch on the gradient)."""
+    N, H = rewards.shape
+    if batch < 2 or N % batch:
+        raise V.InputError(f"batch must be >= 2 and divide the number of rollouts {N}, got {batch}")
+    r = rewards.reshape(N // batch, batch, H)
+    total = r.sum(1, keepdims=True)
+    if kind == "leave-one-out":
+        b = (total - r) / (batch - 1)
+    elif kind == "batch-mean":
+        b = np.broadcast_to(total / batch, r.shape)
+    else:
+        raise V.InputError(f"batch baseline must be 'leave-one-out' or 'batch-mean', got {kind!r}")
+    return b.reshape(N, H)

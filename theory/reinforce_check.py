@@ -1,0 +1,206 @@
+r"""The torch-free REINFORCE checker (``DESIGN.md`` E15 to E17, section 5).
+
+Monte Carlo estimates from the vectorised rollout engine are held against exact references:
+per-component z-scores of the mean against the exact gradient with a Bonferroni-corrected
+family-wise verdict, and the single-rollout covariance trace against E16 computed by enumeration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import norm
+
+from . import _validate as V
+from .mdp.exact_pg import MAX_TRAJECTORIES, enumerate_trajectories, exact_moments, policy_gradient_theorem
+from .mdp.finite import FiniteMDP
+from .mdp.policy_gradient import batch_baseline, per_rollout_estimates, reward_coefficients, rollouts, softmax_policy
+
+NOISE_KINDS = ("none", "gaussian", "heteroscedastic", "constant-bias", "state-action-bias", "averaging")
+
+
+@dataclass(frozen=True)
+class Noise:
+    r"""A reward-noise model: $\tilde r_t=r_t+b(s_t,a_t)+\xi_t$.
+
+    * ``gaussian``: $\xi_t\sim\mathcal N(0,\sigma^2)$;
+    * ``heteroscedastic``: $\xi_t\sim\mathcal N(0,\sigma(s_t,a_t)^2)$ with ``sigma_sa (S, A)``;
+    * ``constant-bias``: $b\equiv$ ``bias`` (plus Gaussian noise of ``sigma``);
+    * ``state-action-bias``: $b(s,a)=$ ``bias_sa[s, a]`` (plus Gaussian noise of ``sigma``);
+    * ``averaging``: the mean of ``m`` labels of variance ``sigma1**2``, i.e. $\sigma^2=\sigma_1^2/m$.
+    """
+
+    kind: str = "none"
+    sigma: float = 0.0
+    sigma_sa: np.ndarray | None = None
+    bias: float = 0.0
+    bias_sa: np.ndarray | None = None
+    m: int = 1
+    sigma1: float = 0.0
+
+    def __post_init__(self):
+        if self.kind not in NOISE_KINDS:
+            raise V.InputError(f"noise kind must be one of {NOISE_KINDS}, got {self.kind!r}")
+        V.nonnegative("sigma", self.sigma)
+        V.nonnegative("sigma1", self.sigma1)
+        if int(self.m) != self.m or self.m < 1:
+            raise V.InputError(f"m (labels averaged) must be an integer >= 1, got {self.m}")
+        if self.kind == "heteroscedastic" and self.sigma_sa is None:
+            raise V.InputError("heteroscedastic noise needs sigma_sa, an (S, A) array of standard deviations")
+        if self.kind == "state-action-bias" and self.bias_sa is None:
+            raise V.InputError("state-action bias needs bias_sa, an (S, A) array")
+
+    def variance(self, S: int, A: int) -> np.ndarray:
+        """Noise variance per state-action pair."""
+        if self.kind == "heteroscedastic":
+            return np.asarray(self.sigma_sa, dtype=float) ** 2
+        if self.kind == "averaging":
+            return np.full((S, A), self.sigma1**2 / self.m)
+        if self.kind == "none":
+            return np.zeros((S, A))
+        return np.full((S, A), float(self.sigma) ** 2)
+
+    def bias_table(self, S: int, A: int) -> np.ndarray:
+        if self.kind == "constant-bias":
+            return np.full((S, A), float(self.bias))
+        if self.kind == "state-action-bias":
+            return np.asarray(self.bias_sa, dtype=float)
+        return np.zeros((S, A))
+
+    def apply(self, states, actions, rewards, rng: np.random.Generator, S: int, A: int) -> np.ndarray:
+        """Noisy rewards for rollouts in an MDP with ``S`` states and ``A`` actions."""
+        var = self.variance(S, A)[states, actions]
+        b = self.bias_table(S, A)[states, actions]
+        return rewards + b + np.sqrt(var) * rng.standard_normal(rewards.shape)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One estimator under one noise model: Monte Carlo against exact."""
+
+    estimator: str
+    noise: str
+    rollouts: int
+    exact_grad: np.ndarray  # the true gradient of J
+    expected: np.ndarray  # the estimator's exact mean (with bias shift, baseline factor)
+    mc_grad: np.ndarray
+    se: np.ndarray
+    z: np.ndarray  # against the true gradient
+    z_expected: np.ndarray  # against the estimator's exact mean
+    z_crit: float
+    variance_exact: float | None
+    variance_mc: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def max_abs_z(self) -> float:
+        return float(np.max(np.abs(self.z)))
+
+    @property
+    def unbiased(self) -> bool:
+        """No component rejects $\\mathbb E\\hat g=\\nabla J$ at the Bonferroni-corrected level."""
+        return self.max_abs_z < self.z_crit
+
+    @property
+    def matches_expected(self) -> bool:
+        return float(np.max(np.abs(self.z_expected))) < self.z_crit
+
+    def to_dict(self) -> dict:
+        return {"estimator": self.estimator, "noise": self.noise, "rollouts": self.rollouts,
+                "exact_grad": self.exact_grad.tolist(), "expected_mean": self.expected.tolist(),
+                "mc_grad": self.mc_grad.tolist(), "max_abs_z": self.max_abs_z, "z_crit": self.z_crit,
+                "unbiased": self.unbiased, "matches_exact_mean": self.matches_expected,
+                "variance_exact": self.variance_exact, "variance_mc": self.variance_mc, "notes": self.notes}
+
+
+def z_critical(components: int, alpha: float = 0.01) -> float:
+    """Two-sided Bonferroni threshold: family-wise level ``alpha`` over ``components`` z-scores."""
+    return float(norm.ppf(1 - alpha / (2 * components)))
+
+
+def check(mdp: FiniteMDP, horizon: int, theta: np.ndarray | None = None, estimator: str = "full",
+          noise: Noise = Noise(), rollouts_n: int = 100_000, rng: np.random.Generator | int = 0,
+          baseline: str | None = None, batch: int = 10, alpha: float = 0.01) -> CheckResult:
+    r"""Monte Carlo REINFORCE at ``theta`` (default 0: the uniform policy) against the exact references.
+
+    ``baseline``: ``None``, ``"leave-one-out"`` or ``"batch-mean"`` (per-step batch baselines over
+    batches of ``batch`` rollouts; the batch mean including the rollout itself scales the mean by
+    $1-1/\mathrm{batch}$, which the checker detects).
+    """
+    rng = np.random.default_rng(rng)
+    H = int(V.horizon(horizon))
+    S, A = mdp.S, mdp.A
+    theta = np.zeros((S, A)) if theta is None else np.asarray(theta, dtype=float)
+    if theta.shape != (S, A):
+        raise V.InputError(f"theta must have shape {(S, A)}, got {theta.shape}")
+    pi = softmax_policy(theta)
+    grad = policy_gradient_theorem(mdp.P, mdp.R, pi, mdp.mu, mdp.gamma, H)
+    notes = []
+    expected = grad.copy()
+    variance_exact = None
+    enumerable = (S * A) ** H <= MAX_TRAJECTORIES
+    if enumerable:
+        # enumerate with the biased mean rewards: the exact mean then carries the E17 shift
+        enum = enumerate_trajectories(mdp.P, mdp.R + noise.bias_table(S, A), pi, mdp.mu, H)
+        mom = exact_moments(enum, pi, mdp.gamma, estimator, noise_var=noise.variance(S, A))
+        expected = mom.mean
+        if baseline is None:
+            variance_exact = mom.cov_trace + mom.noise_weight
+    else:
+        notes.append(f"(S*A)^H = {(S * A) ** H} trajectories: too many to enumerate, so no exact variance")
+        if estimator != "full" or noise.kind in ("constant-bias", "state-action-bias"):
+            notes.append("the exact mean of this estimator needs enumeration; z-scores are against the true gradient")
+    if baseline == "batch-mean":
+        expected = expected * (1 - 1 / batch)
+    ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, rollouts_n, rng)
+    noisy = noise.apply(ro.states, ro.actions, ro.rewards, rng, S, A)
+    coef = reward_coefficients(ro, pi, mdp.gamma, estimator)
+    b = batch_baseline(noisy, baseline, batch) if baseline else None
+    g = per_rollout_estimates(coef, noisy, b)
+    mc = g.mean(0)
+    if baseline:  # rollouts within a batch are dependent: standard errors from batch means
+        gb = g.reshape(-1, batch, S, A).mean(1)
+        se = gb.std(0, ddof=1) / np.sqrt(gb.shape[0])
+    else:
+        se = g.std(0, ddof=1) / np.sqrt(g.shape[0])
+    live = se > 0  # components with no variance (e.g. a state never visited) are exact zeros
+    z = np.where(live, (mc - grad) / np.where(live, se, 1), 0.0)
+    z_exp = np.where(live, (mc - expected) / np.where(live, se, 1), 0.0)
+    variance_mc = float(((g - mc) ** 2).sum((1, 2)).mean() * g.shape[0] / (g.shape[0] - 1))
+    return CheckResult(estimator, noise.kind, int(rollouts_n), grad, expected, mc, se, z, z_exp,
+                       z_critical(int(live.sum()) or 1, alpha), variance_exact, variance_mc, notes)
+
+
+def variance_scaling(mdp: FiniteMDP, horizon: int, estimator: str = "full", batch_sizes=(1, 4, 16, 64),
+                     sigmas=(0.0, 0.5, 1.0, 2.0), repeats: int = 4000, rng: np.random.Generator | int = 0) -> dict:
+    r"""E16 in $N$ and $\sigma$: $\operatorname{tr}\operatorname{Cov}\hat g_N$ measured from ``repeats`` independent
+    batches for each $N$ (log-log slope, E16 predicts $-1$), and the single-rollout trace against
+    $\sigma^2$ (E16 predicts the slope $\Gamma G_2$ for the full return; the exact noise weight in general)."""
+    rng = np.random.default_rng(rng)
+    H = int(horizon)
+    pi = np.full((mdp.S, mdp.A), 1.0 / mdp.A)
+    enum = enumerate_trajectories(mdp.P, mdp.R, pi, mdp.mu, H)
+    mom = exact_moments(enum, pi, mdp.gamma, estimator)
+    out = {"N": list(batch_sizes), "sigma2": [s**2 for s in sigmas], "trace_by_N": [], "exact_by_N": [],
+           "trace_by_sigma2": [], "exact_by_sigma2": [], "noise_weight_exact": mom.noise_weight,
+           "Gamma_G2": mom.Gamma * mom.G2}
+    sigma_ref = sigmas[len(sigmas) // 2]
+    for n in batch_sizes:
+        ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, n * repeats, rng)
+        noisy = Noise("gaussian", sigma=sigma_ref).apply(ro.states, ro.actions, ro.rewards, rng, mdp.S, mdp.A)
+        g = per_rollout_estimates(reward_coefficients(ro, pi, mdp.gamma, estimator), noisy).reshape(repeats, n, mdp.S, mdp.A).mean(1)
+        out["trace_by_N"].append(float(g.var(0, ddof=1).sum()))
+        out["exact_by_N"].append((mom.cov_trace + sigma_ref**2 * mom.noise_weight) / n)
+    ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, repeats * 16, rng)
+    coef = reward_coefficients(ro, pi, mdp.gamma, estimator)
+    for s in sigmas:
+        noisy = Noise("gaussian", sigma=s).apply(ro.states, ro.actions, ro.rewards, rng, mdp.S, mdp.A)
+        g = per_rollout_estimates(coef, noisy)
+        out["trace_by_sigma2"].append(float(g.var(0, ddof=1).sum()))
+        out["exact_by_sigma2"].append(mom.cov_trace + s**2 * mom.noise_weight)
+    out["slope_N"] = float(np.polyfit(np.log(batch_sizes), np.log(out["trace_by_N"]), 1)[0])
+    out["slope_sigma2"] = float(np.polyfit(out["sigma2"], out["trace_by_sigma2"], 1)[0])
+    out["cov_trace_clean"] = mom.cov_trace
+    out["sigma_ref"] = sigma_ref
+    return out
