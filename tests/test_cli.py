@@ -144,3 +144,24 @@ def test_verify_allocation_cli(capsys):
     assert code == 0 and set(out["predicted"]) == {"global", "realised"}
     best = out["empirical_best"]["return_error"]
     assert all(o["return_error"] >= best for o in out["curve"])
+
+
+def test_noise_budget_cli(capsys):
+    code, out = run_json(capsys, "noise-budget", "--v0", "5", "--w", "6", "--budget", "1000", "--price-min", "0.1",
+                         "--price-max", "100", "--noise", "power", "--A", "2", "--p", "2")
+    assert code == 0 and out["price"] == pytest.approx((6 * 2 / 5) ** 0.5, rel=1e-8)
+    assert out["corner"] is None and out["noise_only_price"] == pytest.approx(100)
+    assert out["rollouts"] == pytest.approx(1000 / out["price"]) and out["sigma2"] == pytest.approx(2 / out["price"] ** 2)
+    code, out = run_json(capsys, "noise-budget", "--v0", "0.01", "--w", "1", "--budget", "100", "--noise", "menu",
+                         "--offer", "1:3", "5:0.5", "20:0.01")
+    assert out["price"] == 20 and out["corner"] == "dearest"
+    proc = subprocess.run([sys.executable, "-m", "theory", "noise-budget", "--v0", "1", "--w", "1", "--budget", "10",
+                           "--price-min", "1", "--price-max", "2", "--noise", "floor", "--A", "1"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "--sigma2-floor" in proc.stderr
+
+
+def test_check_reinforce_cli(capsys):
+    code, out = run_json(capsys, "check-reinforce", "--rollouts", "20000", "--sigma", "0.5", "--seed", "1")
+    assert code == 0 and set(out) >= {"exact_grad", "mc_grad", "max_abs_z", "unbiased", "variance_exact", "variance_mc"}
+    assert len(out["exact_grad"]) == 3 and len(out["exact_grad"][0]) == 2
+    assert out["variance_mc"] == pytest.approx(out["variance_exact"], rel=0.1)

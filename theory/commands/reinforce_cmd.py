@@ -1,0 +1,123 @@
+"""``imagination noise-budget`` (E18, E19) and ``imagination check-reinforce`` (E15 to E17)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import noise_budget as NB
+from .._validate import InputError
+from ..cli import command, table
+
+
+def _offer(text: str) -> tuple[float, float]:
+    try:
+        price, sigma2 = text.split(":")
+        return float(price), float(sigma2)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"an offer is PRICE:SIGMA2 (two numbers), got {text!r}") from None
+
+
+def family_from_args(args: argparse.Namespace) -> NB.NoiseFamily:
+    need = {"power": ("A", "p"), "floor": ("sigma2_floor", "A"), "bounded": ("sigma2_0",), "averaging": ("sigma2_1", "k"),
+            "menu": ("offer",)}[args.noise]
+    missing = [name for name in need if getattr(args, name) is None]
+    if missing:
+        raise InputError(f"--noise {args.noise} needs " + ", ".join("--" + m.replace("_", "-") for m in missing))
+    if args.noise == "power":
+        return NB.power(args.A, args.p)
+    if args.noise == "floor":
+        return NB.floor(args.sigma2_floor, args.A)
+    if args.noise == "bounded":
+        return NB.bounded(args.sigma2_0, args.price_max)
+    if args.noise == "averaging":
+        return NB.averaging(args.sigma2_1, args.k)
+    return NB.menu(args.offer)
+
+
+@command("noise-budget", "Choose the price of reward labels per rollout that minimises the gradient MSE at a fixed budget (E18, E19).")
+class NoiseBudgetCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--v0", type=float, required=True, help="clean variance V0 of one rollout's gradient estimate")
+        p.add_argument("--w", type=float, required=True, help="noise weight W (Gamma G_2 for the full return, E16)")
+        p.add_argument("--budget", type=float, required=True, help="total budget B")
+        p.add_argument("--c0", type=float, default=0.0, help="imagination cost per rollout (default 0)")
+        p.add_argument("--price-min", type=float, help="cheapest price per rollout's labels (default: the smallest offer)")
+        p.add_argument("--price-max", type=float, help="dearest price (default: the largest offer)")
+        p.add_argument("--noise", choices=("power", "floor", "bounded", "averaging", "menu"), required=True)
+        p.add_argument("--A", type=float, help="power: sigma^2 = A c^-p; floor: sigma^2 = floor + A/c")
+        p.add_argument("--p", type=float, help="power exponent")
+        p.add_argument("--sigma2-floor", type=float, help="floor family: the noise floor")
+        p.add_argument("--sigma2-0", type=float, help="bounded family: sigma^2 at price 0 (perfect labels at --price-max)")
+        p.add_argument("--sigma2-1", type=float, help="averaging: variance of one label")
+        p.add_argument("--k", type=float, help="averaging: price of one label")
+        p.add_argument("--offer", type=_offer, nargs="+", metavar="PRICE:SIGMA2", help="menu: the offers")
+        p.add_argument("--integer", action="store_true", help="whole rollouts: K = floor(B / (c0 + c))")
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        if args.noise == "menu" and args.offer:
+            prices = [o[0] for o in args.offer]
+            lo = min(prices) if args.price_min is None else args.price_min
+            hi = max(prices) if args.price_max is None else args.price_max
+        else:
+            if args.price_min is None or args.price_max is None:
+                raise InputError("--price-min and --price-max are required for this noise family")
+            lo, hi = args.price_min, args.price_max
+        problem = NB.BudgetProblem(args.v0, args.w, args.budget, lo, hi, args.c0, args.integer)
+        out = NB.solve(family_from_args(args), problem).to_dict()
+        out.update(family=args.noise, price_min=lo, price_max=hi)
+        return out
+
+    @staticmethod
+    def render(out: dict) -> str:
+        rows = [("price per rollout's labels", out["price"]), ("noise variance sigma^2", out["sigma2"]),
+                ("rollouts", out["rollouts"]), ("gradient MSE", out["mse"]), ("corner", out["corner"] or "interior"),
+                ("closed form (E19)", out["closed_form_price"]),
+                ("paper's noise-only price", f"{out['noise_only_price']:.6g} ({out['noise_only_corner'] or 'interior'}), "
+                                             f"MSE there {out['noise_only_mse']:.6g}")]
+        return table(rows, f"Noise budget, {out['family']} family, prices in [{out['price_min']:g}, {out['price_max']:g}] "
+                           f"(DESIGN.md E18, E19)") + "\n  " + out["note"]
+
+
+@command("check-reinforce", "Monte Carlo REINFORCE against the exact gradient and the exact variance (E15, E16).")
+class CheckReinforceCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--mdp-file", help=".npz MDP file (default: a random 3-state, 2-action MDP)")
+        p.add_argument("--horizon", type=int, help="rollout horizon H (default: the file's if finite, else 4)")
+        p.add_argument("--sigma", type=float, default=0.0, help="standard deviation of zero-mean reward noise")
+        p.add_argument("--bias", type=float, default=0.0, help="a constant reward bias (E17: shifts nothing)")
+        p.add_argument("--rollouts", type=int, default=100_000, help="Monte Carlo rollouts (default 100000)")
+        p.add_argument("--estimator", choices=("full", "reward-to-go", "reward-to-go-no-discount-weight"), default="full")
+        p.add_argument("--seed", type=int, default=0)
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        import math
+
+        from ..learning import small_mdp
+        from ..mdp.finite import load_npz
+        from ..reinforce_check import Noise, check
+
+        mdp = load_npz(args.mdp_file) if args.mdp_file else small_mdp(args.seed, S=3, A=2, horizon=4)
+        H = args.horizon if args.horizon is not None else (4 if math.isinf(mdp.horizon) else int(mdp.horizon))
+        if H < 1:
+            raise InputError(f"--horizon must be an integer >= 1, got {H}")
+        if args.rollouts < 2:
+            raise InputError("--rollouts must be >= 2")
+        if args.sigma < 0:
+            raise InputError(f"--sigma must be >= 0, got {args.sigma}")
+        noise = Noise("constant-bias", sigma=args.sigma, bias=args.bias) if args.bias else Noise("gaussian", sigma=args.sigma)
+        res = check(mdp, H, estimator=args.estimator, noise=noise, rollouts_n=args.rollouts, rng=args.seed)
+        out = res.to_dict()
+        out["horizon"] = H
+        return out
+
+    @staticmethod
+    def render(out: dict) -> str:
+        rows = [("estimator", out["estimator"]), ("rollouts, horizon", f"{out['rollouts']}, {out['horizon']}"),
+                ("max |z| against the exact gradient", out["max_abs_z"]), ("Bonferroni threshold (99%)", out["z_crit"]),
+                ("unbiased", out["unbiased"]), ("variance exact (single rollout)", out["variance_exact"]),
+                ("variance Monte Carlo", out["variance_mc"])]
+        return table(rows, "REINFORCE check at the uniform policy (DESIGN.md E15, E16)") + "".join(f"\n  note: {n}" for n in out["notes"])

@@ -1,0 +1,114 @@
+r"""Learning at equal budget (``DESIGN.md`` E18, E20): REINFORCE runs that spend the same money on
+rollouts with different label prices, so the solver's choice can be held against alternatives.
+
+Each gradient step spends a budget $\mathcal B$ on $K=\lfloor\mathcal B/(c_0+c)\rfloor$ rollouts whose
+rewards carry zero-mean noise of variance $\sigma^2(c)$; the step is $\theta\leftarrow\theta+\eta\hat g_K$.
+E20 says the expected one-step gain is at least $\eta\|\nabla J\|^2-\frac{\ell\eta^2}{2}(\|\nabla J\|^2+
+\operatorname{tr}\operatorname{Cov}\hat g_K)$, so the price with the smallest MSE should learn fastest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as V
+from .mdp.finite import FiniteMDP, closed_loop, values
+from .mdp.policy_gradient import per_rollout_estimates, reward_coefficients, rollouts, softmax_policy
+from .noise_budget import BudgetProblem, NoiseFamily
+
+
+@dataclass(frozen=True)
+class LearningCurves:
+    """Exact return $J(\\theta_t)$ per price (rows), step (columns) and seed; mean and 95% band over seeds."""
+
+    prices: np.ndarray
+    labels: list[str]
+    returns: np.ndarray  # (prices, seeds, steps + 1)
+    rollouts_per_step: np.ndarray
+    sigma2: np.ndarray
+
+    def mean(self) -> np.ndarray:
+        return self.returns.mean(1)
+
+    def band(self) -> np.ndarray:
+        """Half-width of the 95% confidence interval of the mean over seeds."""
+        n = self.returns.shape[1]
+        return 1.96 * self.returns.std(1, ddof=1) / np.sqrt(n)
+
+    def final_auc(self) -> np.ndarray:
+        """Mean return over the run (area under the learning curve), per price."""
+        return self.returns.mean((1, 2))
+
+    def to_dict(self) -> dict:
+        auc = self.final_auc()
+        return {"labels": self.labels, "prices": self.prices.tolist(), "sigma2": self.sigma2.tolist(),
+                "rollouts_per_step": self.rollouts_per_step.tolist(), "mean_return_over_run": auc.tolist(),
+                "final_return": self.mean()[:, -1].tolist(), "fastest": self.labels[int(np.argmax(auc))]}
+
+
+def exact_return(mdp: FiniteMDP, theta: np.ndarray, horizon: int) -> float:
+    P_pi, r_pi = closed_loop(mdp.P, mdp.R, softmax_policy(theta))
+    return float(mdp.mu @ values(P_pi, r_pi, mdp.gamma, horizon))
+
+
+def train(mdp: FiniteMDP, horizon: int, family: NoiseFamily, problem: BudgetProblem, prices, labels,
+          steps: int = 40, lr: float = 0.5, seeds: int = 20, estimator: str = "reward-to-go", seed: int = 0) -> LearningCurves:
+    """REINFORCE from $\\theta=0$ at each price in ``prices``, the same budget per step and the same seeds."""
+    if int(steps) != steps or steps < 1:
+        raise V.InputError(f"steps must be an integer >= 1, got {steps}")
+    V.positive("lr", lr)
+    prices = np.asarray(prices, dtype=float)
+    K = np.floor(problem.budget / (problem.c0 + prices) + 1e-9).astype(int)
+    if (K < 1).any():
+        raise V.InputError("every price must leave at least one rollout per step within the budget")
+    sig2 = np.asarray(family.sigma2(prices), dtype=float)
+    out = np.zeros((prices.size, seeds, steps + 1))
+    children = np.random.SeedSequence(seed).spawn(seeds)
+    for j in range(prices.size):
+        for s, child in enumerate(children):
+            rng = np.random.default_rng(child)  # the same stream for every price: common random numbers
+            theta = np.zeros((mdp.S, mdp.A))
+            out[j, s, 0] = exact_return(mdp, theta, horizon)
+            for t in range(steps):
+                pi = softmax_policy(theta)
+                ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, horizon, int(K[j]), rng)
+                noisy = ro.rewards + np.sqrt(sig2[j]) * rng.standard_normal(ro.rewards.shape)
+                g = per_rollout_estimates(reward_coefficients(ro, pi, mdp.gamma, estimator), noisy).mean(0)
+                theta = theta + lr * g
+                out[j, s, t + 1] = exact_return(mdp, theta, horizon)
+    return LearningCurves(prices, list(labels), out, K, sig2)
+
+
+def small_mdp(seed: int = 0, S: int = 4, A: int = 2, horizon: int = 5, gamma: float = 0.95) -> FiniteMDP:
+    """A random small MDP for the REINFORCE experiments: Dirichlet transitions, Gaussian rewards,
+    the discrete metric (the metric plays no role in policy gradients)."""
+    rng = np.random.default_rng(seed)
+    P = rng.dirichlet(np.full(S, 0.5), (S, A))
+    R = rng.normal(0, 1, (S, A))
+    return FiniteMDP(P, R, 1 - np.eye(S), gamma, horizon, mu=np.full(S, 1 / S))
+
+
+def equal_budget_experiment(family: NoiseFamily | None = None, steps: int = 40, seeds: int = 20, seed: int = 0,
+                            rollouts_at_optimum: int = 40) -> dict:
+    """Solve E18 on a small MDP with exact $V_0$, $W$ at $\\theta=0$, then train at the solver's price and at
+    prices ten times cheaper (noisier) and ten times dearer (cleaner)."""
+    from .mdp.exact_pg import enumerate_trajectories, exact_moments
+    from .noise_budget import power, solve
+
+    mdp = small_mdp(seed)
+    H = int(mdp.horizon)
+    pi = softmax_policy(np.zeros((mdp.S, mdp.A)))
+    mom = exact_moments(enumerate_trajectories(mdp.P, mdp.R, pi, mdp.mu, H), pi, mdp.gamma, "reward-to-go")
+    family = family or power(A=mom.cov_trace / mom.noise_weight, p=2.0)  # sigma^2 = V0/W at price 1
+    c_star_guess = ((2 - 1) * mom.noise_weight * family.params.get("A", 1.0) / mom.cov_trace) ** 0.5
+    problem = BudgetProblem(mom.cov_trace, mom.noise_weight, budget=rollouts_at_optimum * c_star_guess,
+                            price_min=c_star_guess / 100, price_max=c_star_guess * 100)
+    opt = solve(family, problem)
+    prices = [opt.price / 10, opt.price, opt.price * 10]
+    curves = train(mdp, H, family, problem, prices, ["10x cheaper (noisier)", "solver's price", "10x dearer (cleaner)"],
+                   steps=steps, seeds=seeds, seed=seed)
+    mse = [float(problem.mse(c, family)) for c in prices]
+    return {"V0": mom.cov_trace, "W": mom.noise_weight, "optimum": opt.to_dict(), "mse_at_prices": mse,
+            "curves": curves, "summary": curves.to_dict()}
