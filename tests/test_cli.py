@@ -165,3 +165,16 @@ def test_check_reinforce_cli(capsys):
     assert code == 0 and set(out) >= {"exact_grad", "mc_grad", "max_abs_z", "unbiased", "variance_exact", "variance_mc"}
     assert len(out["exact_grad"]) == 3 and len(out["exact_grad"][0]) == 2
     assert out["variance_mc"] == pytest.approx(out["variance_exact"], rel=0.1)
+
+
+def test_curvature_cli(tmp_path, capsys):
+    import numpy as np
+
+    path = tmp_path / "z.npy"
+    np.save(path, np.array([[0, 0], [1, 0], [1, 1], [1, 2]], dtype=float))
+    code, out = run_json(capsys, "curvature", "--trajectory-file", str(path))
+    assert code == 0 and out["per_step"] == pytest.approx([1.0, 0.0]) and out["mean_curvature"] == pytest.approx(0.5)
+    bad = tmp_path / "bad.npy"
+    np.save(bad, np.zeros((2, 2)))
+    proc = subprocess.run([sys.executable, "-m", "theory", "curvature", "--trajectory-file", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "at least 3 points" in proc.stderr

@@ -239,8 +239,54 @@ def _reinforce_stage(out: Path, quick: bool) -> list[Check]:
     return checks
 
 
+def _straightening_stage(out: Path, quick: bool) -> list[Check]:
+    import warnings
+
+    import numpy as np
+
+    from .figures import straightening as fig
+    from .sensitivity import sensitivity
+    from .straightening import LowerEstimateWarning, closed_loop_linear, curvature, sampled_lipschitz, straightening_bound
+    from .straightening_experiment import run
+
+    checks = []
+    s = sensitivity(0.95, "inf", 0.01, 0.01, K_f=0.8, K_r=1.0, K_pi=0.2)
+    checks.append(Check("E6: which Lipschitz constant to lower first", True,
+                        f"gamma=0.95, K_f=0.8, K_r=1, K_pi=0.2 (gamma L = {0.95 * 0.8 * 1.2:.3f}): a 1% cut of K_f lowers the bound "
+                        f"{100 * s.drop_per_percent['lip_dyn']:.2f}%, K_r {100 * s.drop_per_percent['lip_rew']:.2f}%, "
+                        f"K_pi {100 * s.drop_per_percent['lip_pi']:.2f}%: lower {s.lower_first} first", s.to_dict()))
+    rng = np.random.default_rng(0)
+    A, B, K = rng.normal(0, 0.5, (3, 3)), rng.normal(0, 0.5, (3, 2)), rng.normal(0, 0.5, (2, 3))
+    cl = closed_loop_linear(A, B, K)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LowerEstimateWarning)
+        est = sampled_lipschitz(lambda x: x @ (A + B @ K).T, rng.uniform(-1, 1, (500, 3)), pairs=20000, rng=1)
+    checks.append(Check("E13: closed-loop linear constant, product bounds and a sampled lower estimate",
+                        est.estimate <= cl.exact * (1 + 1e-12) and cl.exact <= cl.triangle <= cl.structured + 1e-12,
+                        f"exact ||A+BK|| {cl.exact:.4g} <= ||A||+||B|| ||K|| {cl.triangle:.4g} <= max(||A||,||B||)(1+||K||) "
+                        f"{cl.structured:.4g}; sampled estimate {est.estimate:.4g} from {est.pairs} pairs (a lower estimate)"))
+    # E14b: near-translations are straight
+    worst = np.inf
+    for eps in (0.05, 0.2, 0.5):
+        W = rng.normal(size=(2, 2))
+        W *= eps / np.linalg.norm(W, 2)
+        z = [np.array([0.3, -0.2])]
+        for _ in range(40):
+            z.append(z[-1] + np.array([1.0, 0.5]) + np.tanh(z[-1] @ W.T))
+        worst = min(worst, straightening_bound(eps) - float(np.nanmax(curvature(np.array(z)).per_step)))
+    checks.append(Check("E14b: a velocity map that is eps-Lipschitz keeps curvature below eps^2/(2(1-eps))", worst >= 0,
+                        f"three random near-translations, smallest slack {worst:.3g}"))
+    res = run(seed=0)
+    checks.append(Check("straightening experiment: the E4 bound holds for every encoder and clip level", res["bound_holds"]
+                        and all(r["true_error"] <= r["bound"] * (1 + 1e-9) for r in res["lever"]), res["reading"],
+                        {k: v for k, v in res.items() if k != "reading"}))
+    fig.elasticities(out)
+    fig.curvature_and_error(out, res)
+    return checks
+
+
 STAGES: dict[str, Stage] = {"bound": _bound_stage, "allocation": _allocation_stage, "lab": _lab_stage,
-                            "reinforce": _reinforce_stage}
+                            "reinforce": _reinforce_stage, "straightening": _straightening_stage}
 
 
 def reproduce(out_dir: str | Path = "figures", quick: bool = False, only: list[str] | None = None) -> dict:

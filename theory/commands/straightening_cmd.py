@@ -1,0 +1,41 @@
+"""``imagination curvature``: mean and per-step curvature of latent trajectories (E14)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from .._validate import InputError
+from ..cli import command, table
+from ..straightening import curvature
+
+
+@command("curvature", "Per-step and mean curvature 1 - cos between consecutive steps of latent trajectories (E14).")
+class CurvatureCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--trajectory-file", required=True, help=".npy array of shape (T, d) or (batch, T, d)")
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        path = Path(args.trajectory_file)
+        if not path.exists():
+            raise InputError(f"no such file: {path}")
+        try:
+            z = np.load(path, allow_pickle=False)
+        except Exception as err:  # the user's file, not our bug
+            raise InputError(f"{path}: not a readable .npy array ({err})") from None
+        return curvature(z).to_dict()
+
+    @staticmethod
+    def render(out: dict) -> str:
+        per = out["per_step"]
+        flat = per if per and not isinstance(per[0], list) else None
+        rows = [("mean curvature", out["mean_curvature"])]
+        if flat is not None:
+            rows.append(("per step", ", ".join("-" if v is None else f"{v:.4g}" for v in flat[:12]) + (" ..." if len(flat) > 12 else "")))
+        else:
+            rows.append(("trajectories", len(per)))
+        return table(rows, "Curvature 1 - cos(v_t, v_t+1) (DESIGN.md E14)")
