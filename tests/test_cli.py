@@ -178,3 +178,17 @@ def test_curvature_cli(tmp_path, capsys):
     np.save(bad, np.zeros((2, 2)))
     proc = subprocess.run([sys.executable, "-m", "theory", "curvature", "--trajectory-file", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 2 and "at least 3 points" in proc.stderr
+
+
+def test_scaling_experiment_cli(capsys, monkeypatch):
+    import warnings
+
+    from theory import scaling_experiment as SE
+
+    # a tiny grid: the real quick grid takes about a minute and runs in `imagination reproduce`
+    monkeypatch.setattr(SE.Config, "quick", staticmethod(lambda: SE.Config(sizes=(64, 512, 4096), seeds=1, steps=200, test=300)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code, out = run_json(capsys, "scaling-experiment", "--quick", "--seed", "2")
+    assert code == 0 and set(out) >= {"alpha_dyn", "alpha_rew", "ci", "a_dyn", "a_rew", "share_dyn"}
+    assert set(out["ci"]) >= {"alpha_dyn", "alpha_rew"} and 0 < out["share_dyn"] < 1

@@ -1,7 +1,7 @@
 """``imagination reproduce``: every derivation checked, optima computed, Monte Carlo checks run,
 every figure drawn, and a summary of what was checked and what held.
 
-Each stage is a function ``stage(out_dir, quick) -> list[Check]``; stages are listed in
+Each stage is a function ``stage(out_dir, quick, full) -> list[Check]``; stages are listed in
 :data:`STAGES` in the order they run. A stage that raises is reported as a failed check.
 """
 
@@ -25,10 +25,10 @@ class Check:
     numbers: dict = field(default_factory=dict)
 
 
-Stage = Callable[[Path, bool], list[Check]]
+Stage = Callable[[Path, bool, bool], list[Check]]
 
 
-def _bound_stage(out: Path, quick: bool) -> list[Check]:
+def _bound_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     from .continuous import calibrate
     from .derivations.bound import derive_bound
     from .figures import bound as fig
@@ -58,7 +58,7 @@ def _bound_stage(out: Path, quick: bool) -> list[Check]:
     return checks
 
 
-def _allocation_stage(out: Path, quick: bool) -> list[Check]:
+def _allocation_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     import numpy as np
 
     from . import allocation as A
@@ -120,7 +120,7 @@ def _ols_coverage(runs: int, seed: int = 0) -> float:
     return hits / runs
 
 
-def _lab_stage(out: Path, quick: bool) -> list[Check]:
+def _lab_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     import numpy as np
 
     from .allocation_check import check_allocation
@@ -170,7 +170,7 @@ def _lab_stage(out: Path, quick: bool) -> list[Check]:
     return checks
 
 
-def _reinforce_stage(out: Path, quick: bool) -> list[Check]:
+def _reinforce_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     import numpy as np
 
     from .derivations.noise import derive_noise_budget
@@ -239,7 +239,7 @@ def _reinforce_stage(out: Path, quick: bool) -> list[Check]:
     return checks
 
 
-def _straightening_stage(out: Path, quick: bool) -> list[Check]:
+def _straightening_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     import warnings
 
     import numpy as np
@@ -285,11 +285,41 @@ def _straightening_stage(out: Path, quick: bool) -> list[Check]:
     return checks
 
 
+def _neural_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
+    from .figures import allocation as afig
+    from .figures import neural as fig
+    from .scaling_experiment import PAPER, run
+
+    res = run(quick=not full, seed=0)
+    fits = res["fits"]
+    checks = [Check("neural scaling laws measured (teacher-student, NumPy backprop)", True,
+                    f"{'full' if full else 'quick'} grid {res['sizes'][0]}..{res['sizes'][-1]} x {res['seeds']} seeds, "
+                    f"{res['steps']} Adam steps; dynamics {res['a_dyn']:.3g} n^-{res['alpha_dyn']:.3f} "
+                    f"[{res['ci']['alpha_dyn'][0]:.3f}, {res['ci']['alpha_dyn'][1]:.3f}] (paper {PAPER['dyn'].a} n^-{PAPER['dyn'].alpha}); "
+                    f"reward {res['a_rew']:.3g} n^-{res['alpha_rew']:.3f} [{res['ci']['alpha_rew'][0]:.3f}, "
+                    f"{res['ci']['alpha_rew'][1]:.3f}] (paper {PAPER['rew'].a} n^-{PAPER['rew'].alpha}); reward error falls "
+                    f"{'faster' if res['reward_falls_faster'] else 'slower'} than dynamics error in our measurement",
+                    {k: v for k, v in res.items() if k not in ("fits", "errors")})]
+    best = {}
+    for row in res["split_check"]:
+        b = best.setdefault(row["budget"], row)
+        if row["measured_bound"] < b["measured_bound"]:
+            best[row["budget"]] = row
+    opt = {r["budget"]: r for r in res["split_check"] if r["bound_optimal"]}
+    checks.append(Check("neural allocation: the bound-optimal split against other splits", True,
+                        "; ".join(f"budget {N:g}: optimal share {opt[N]['share_dyn']:.3f} gives measured bound "
+                                  f"{opt[N]['measured_bound']:.4g}, best of the splits tried {best[N]['share_dyn']:.3f} "
+                                  f"({best[N]['measured_bound']:.4g})" for N in opt)))
+    afig.fitted_laws(out, {"dynamics": fits["dyn"], "reward": fits["rew"]}, name="neural_scaling_laws")
+    fig.split_check(out, res)
+    return checks
+
+
 STAGES: dict[str, Stage] = {"bound": _bound_stage, "allocation": _allocation_stage, "lab": _lab_stage,
-                            "reinforce": _reinforce_stage, "straightening": _straightening_stage}
+                            "reinforce": _reinforce_stage, "straightening": _straightening_stage, "neural": _neural_stage}
 
 
-def reproduce(out_dir: str | Path = "figures", quick: bool = False, only: list[str] | None = None) -> dict:
+def reproduce(out_dir: str | Path = "figures", quick: bool = False, only: list[str] | None = None, full: bool = False) -> dict:
     """Run every stage (or those named in ``only``) and return the summary as a dict."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -299,13 +329,14 @@ def reproduce(out_dir: str | Path = "figures", quick: bool = False, only: list[s
     for name in tqdm(names, desc="reproduce", disable=None, leave=False):
         start = time.perf_counter()
         try:
-            checks += STAGES[name](out, quick)
+            checks += STAGES[name](out, quick, full)
         except Exception as err:  # a broken stage is a failed check, and the others still run
             checks.append(Check(f"stage {name}", False, f"raised {type(err).__name__}: {err}"))
         timings[name] = round(time.perf_counter() - start, 2)
     return {
         "out_dir": str(out),
         "quick": quick,
+        "full": full,
         "checks": [asdict(c) for c in checks],
         "held": sum(c.held for c in checks),
         "failed": sum(not c.held for c in checks),

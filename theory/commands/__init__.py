@@ -1,3 +1,12 @@
 """Subcommands of ``imagination``; importing this package registers them all."""
 
-from . import allocation_cmd, bound_cmd, lab_cmd, reinforce_cmd, reproduce_cmd, sensitivity_cmd, straightening_cmd  # noqa: F401
+from . import (  # noqa: F401
+    allocation_cmd,
+    bound_cmd,
+    lab_cmd,
+    neural_cmd,
+    reinforce_cmd,
+    reproduce_cmd,
+    sensitivity_cmd,
+    straightening_cmd,
+)

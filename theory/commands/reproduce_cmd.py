@@ -24,7 +24,7 @@ class ReproduceCommand:
             unknown = sorted(set(args.only) - set(R.STAGES))
             if unknown:
                 raise InputError(f"--only: unknown stage(s) {unknown}; valid: {list(R.STAGES)}")
-        summary = R.reproduce(args.out, quick=args.quick, only=args.only)
+        summary = R.reproduce(args.out, quick=args.quick, only=args.only, full=args.full)
         summary["exit_code"] = 1 if summary["failed"] else 0
         return summary
 

@@ -1,0 +1,48 @@
+"""``imagination scaling-experiment``: the paper's neural scaling measurement, torch-free."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..cli import command, table
+
+
+@command("scaling-experiment", "Measure dynamics and reward error laws of NumPy teacher-student networks and the split they imply.")
+class ScalingExperimentCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--quick", action="store_true", help="the quick grid (the default; about a minute)")
+        p.add_argument("--full", action="store_true", help="the larger grid (several minutes)")
+        p.add_argument("--measure", choices=("mean", "sup"), default="mean", help="error measure to fit (default mean)")
+        p.add_argument("--seed", type=int, default=0)
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        from .._validate import InputError
+        from ..scaling_experiment import run
+
+        if args.quick and args.full:
+            raise InputError("give --quick or --full, not both")
+        out = run(quick=not args.full, seed=args.seed, measure=args.measure)
+        out.pop("fits")
+        return out
+
+    @staticmethod
+    def render(out: dict) -> str:
+        ci = out["ci"]
+        p = out["paper"]
+        rows = [("dynamics error", f"{out['a_dyn']:.3g} n^-{out['alpha_dyn']:.3f}  alpha 95% CI [{ci['alpha_dyn'][0]:.3f}, "
+                                   f"{ci['alpha_dyn'][1]:.3f}]   paper: {p['dyn']['a']} n^-{p['dyn']['alpha']}"),
+                ("reward error", f"{out['a_rew']:.3g} n^-{out['alpha_rew']:.3f}  alpha 95% CI [{ci['alpha_rew'][0]:.3f}, "
+                                 f"{ci['alpha_rew'][1]:.3f}]   paper: {p['rew']['a']} n^-{p['rew']['alpha']}"),
+                ("reward error falls faster", out["reward_falls_faster"]),
+                ("optimal dynamics share", ", ".join(f"{v:.3f} at budget {k}" for k, v in out["shares_by_budget"].items())),
+                ("prices, C_dyn, C_rew", f"{out['prices']}, {out['c_dyn']:.4g}, {out['c_rew']:.4g}")]
+        o = out["other_measure"]
+        if "alpha_dyn" in o:
+            rows.append((f"{o['measure']}-style measure", f"alpha_dyn {o['alpha_dyn']:.3f}, alpha_rew {o['alpha_rew']:.3f}"))
+        for r in out["split_check"]:
+            rows.append((f"budget {r['budget']:g}, share {r['share_dyn']:.3f}{' (optimal)' if r['bound_optimal'] else ''}",
+                         f"n_d {r['n_dyn']}, n_r {r['n_rew']}: measured bound {r['measured_bound']:.4g}"))
+        return table(rows, f"Neural scaling laws ({out['measure']} error, {len(out['sizes'])} sizes x {out['seeds']} seeds, "
+                           f"{out['steps']} Adam steps)")

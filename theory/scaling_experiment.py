@@ -1,0 +1,173 @@
+r"""The paper's scaling-law measurement with torch-free neural models (``DESIGN.md`` E7, E12, section 6).
+
+Teacher: frozen random networks (two ReLU layers of 64 units, weights standard normal, zero biases) on
+$x=[s,a]$ with $d_s=12$, $d_a=4$: dynamics $s'=\tanh(f_{dyn}(x))$, reward $r=f_{rew}(x)/\sqrt{64}$. Data:
+episodes of uniformly random actions in $[-1,1]^4$ from $s_0\sim\mathcal N(0,I)$ through the teacher
+dynamics. Students: the same architecture (He-initialised), trained by minibatch Adam.
+
+Error measures on held-out transitions (both are reported; ``measure`` picks the fitted one):
+``"mean"``: $\mathbb E\|\hat s'-s'\|_2$ and $\mathbb E|\hat r-r|$; ``"sup"``: the maximum of the same over
+the held-out set (a sample proxy of $\varepsilon_{dyn}$, $\varepsilon_{rew}$, which are sups).
+
+All students of a run (every sample size, seed and both models) train together as one stacked model
+for the same number of Adam steps, so each size sees ``steps * batch / n`` epochs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from . import _validate as V
+from . import neural as NN
+from .allocation import Prices, optimal_split
+from .scaling import FitError, PowerLaw, fit_power_law
+
+D_S, D_A, HIDDEN = 12, 4, 64
+PAPER = {"dyn": PowerLaw(0.34, 0.11), "rew": PowerLaw(90.0, 0.96)}
+
+
+@dataclass(frozen=True)
+class Teacher:
+    dyn: NN.MLP
+    rew: NN.MLP
+
+    def step(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``x (B, 16)`` -> next states ``(B, 12)`` and rewards ``(B,)``."""
+        return NN.forward(self.dyn, x[None])[0], NN.forward(self.rew, x[None])[0, :, 0]
+
+
+def make_teacher(rng: np.random.Generator) -> Teacher:
+    return Teacher(NN.init(1, D_S + D_A, HIDDEN, D_S, "tanh", rng, teacher=True),
+                   NN.init(1, D_S + D_A, HIDDEN, 1, "scaled", rng, teacher=True))
+
+
+def episodes(teacher: Teacher, n: int, length: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` transitions from episodes of ``length`` random actions: inputs ``[s, a]``, next states, rewards."""
+    if int(length) != length or length < 1:
+        raise V.InputError(f"episode length must be an integer >= 1, got {length}")
+    count = -(-int(n) // int(length))
+    s = rng.standard_normal((count, D_S))
+    xs, ys, rs = [], [], []
+    for _ in range(int(length)):
+        x = np.concatenate([s, rng.uniform(-1, 1, (count, D_A))], 1)
+        s, r = teacher.step(x)
+        xs.append(x); ys.append(s); rs.append(r)  # noqa: E702
+    order = np.arange(count * int(length)).reshape(int(length), count).T.ravel()  # episode by episode
+    X, Y, Rw = (np.concatenate(a)[order][: int(n)] for a in (xs, ys, rs))
+    return X, Y, Rw
+
+
+def errors(net: NN.MLP, X: np.ndarray, target: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-model mean and sup of the held-out error (L2 norm per transition, or absolute for rewards)."""
+    pred = NN.forward(net, np.broadcast_to(X, (net.params["W1"].shape[0],) + X.shape))
+    t = target if target.ndim == 2 else target[:, None]
+    e = np.linalg.norm(pred - t[None], axis=2)
+    return {"mean": e.mean(1), "sup": e.max(1)}
+
+
+@dataclass(frozen=True)
+class Config:
+    sizes: tuple[int, ...]
+    seeds: int
+    steps: int
+    episode_length: int = 10
+    test: int = 4000
+    batch: int = 256
+    lr: float = 1e-3
+
+    @staticmethod
+    def quick() -> "Config":
+        return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096), seeds=2, steps=1500)
+
+    @staticmethod
+    def full() -> "Config":
+        return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=6000)
+
+
+def train_students(teacher: Teacher, data: list[tuple[np.ndarray, np.ndarray, np.ndarray]], cfg: Config,
+                   rng: np.random.Generator, test) -> tuple[dict, dict]:
+    """Train one dynamics and one reward student per dataset; held-out errors of each."""
+    M = len(data)
+    dyn = NN.init(M, D_S + D_A, HIDDEN, D_S, "tanh", rng)
+    rew = NN.init(M, D_S + D_A, HIDDEN, 1, "scaled", rng)
+    X = [d[0] for d in data]
+    NN.train(dyn, X, [d[1] for d in data], cfg.steps, rng, cfg.batch, cfg.lr)
+    NN.train(rew, X, [d[2][:, None] for d in data], cfg.steps, rng, cfg.batch, cfg.lr)
+    return errors(dyn, test[0], test[1]), errors(rew, test[0], test[2])
+
+
+def run(quick: bool = True, seed: int = 0, measure: str = "mean", prices: Prices = Prices(1.0, 10.0),
+        c_dyn: float = 0.9 / (0.1 * 0.55), c_rew: float = 10.0, budgets=(2000.0, 8000.0), progress: bool | None = None,
+        config: Config | None = None) -> dict:
+    """Measure both error laws, fit them (E12), and close the loop with the allocation (E9-E11).
+
+    The default coefficients are $C_{dyn}$, $C_{rew}$ of E3 at $\\gamma=0.9$, $L=0.5$, $K_{r\\pi}=1$, $H=\\infty$.
+    """
+    if measure not in ("mean", "sup"):
+        raise V.InputError(f"measure must be 'mean' or 'sup', got {measure!r}")
+    cfg = config or (Config.quick() if quick else Config.full())
+    rng = np.random.default_rng(seed)
+    teacher = make_teacher(rng)
+    test = episodes(teacher, cfg.test, cfg.episode_length, rng)
+    data, labels = [], []
+    for n in cfg.sizes:
+        for _ in range(cfg.seeds):
+            data.append(episodes(teacher, n, cfg.episode_length, rng))
+            labels.append(n)
+    bar = tqdm(total=2, desc="scaling-experiment", disable=None if progress is None else not progress, leave=False)
+    err_dyn, err_rew = train_students(teacher, data, cfg, rng, test)
+    bar.update(1)
+    n = np.asarray(labels, dtype=float)
+    fits = {"dyn": fit_power_law(n, err_dyn[measure], bootstrap=500, rng=rng),
+            "rew": fit_power_law(n, err_rew[measure], bootstrap=500, rng=rng)}
+    other = "sup" if measure == "mean" else "mean"
+    try:  # the other measure is reported beside; a failure there does not stop the run
+        alt = {k: fit_power_law(n, e[other], bootstrap=500, rng=rng) for k, e in (("dyn", err_dyn), ("rew", err_rew))}
+        other_report = {"measure": other, "alpha_dyn": alt["dyn"].law.alpha, "alpha_rew": alt["rew"].law.alpha,
+                        "ci_alpha_dyn": list(alt["dyn"].ci["alpha"]), "ci_alpha_rew": list(alt["rew"].ci["alpha"])}
+    except FitError as err:
+        other_report = {"measure": other, "error": str(err)}
+    split = optimal_split(np.asarray(budgets, dtype=float), prices, fits["dyn"].law, fits["rew"].law, c_dyn, c_rew)
+    # the loop closed: at each budget, students at the bound-optimal split and at other splits
+    check_data, keys = [], []
+    for N, x_opt in zip(budgets, np.atleast_1d(split.share_dyn)):
+        for x in sorted({0.1, 0.5, 0.9, round(float(x_opt), 4)}):
+            nd = max(int(x * N / prices.dyn), 8)
+            nr = max(int((1 - x) * N / prices.rew), 8)
+            for _ in range(cfg.seeds):
+                d = episodes(teacher, max(nd, nr), cfg.episode_length, rng)
+                check_data.append((d[0][:nd], d[1][:nd], d[0][:nr], d[2][:nr]))
+                keys.append((float(N), x, nd, nr, x == round(float(x_opt), 4)))
+    M = len(check_data)
+    dyn = NN.init(M, D_S + D_A, HIDDEN, D_S, "tanh", rng)
+    rew = NN.init(M, D_S + D_A, HIDDEN, 1, "scaled", rng)
+    NN.train(dyn, [c[0] for c in check_data], [c[1] for c in check_data], cfg.steps, rng, cfg.batch, cfg.lr)
+    NN.train(rew, [c[2] for c in check_data], [c[3][:, None] for c in check_data], cfg.steps, rng, cfg.batch, cfg.lr)
+    e_d = errors(dyn, test[0], test[1])[measure]
+    e_r = errors(rew, test[0], test[2])[measure]
+    bar.update(1)
+    bar.close()
+    rows: dict[tuple, list[float]] = {}
+    for key, a, b in zip(keys, e_d, e_r):
+        rows.setdefault(key, []).append(c_dyn * a + c_rew * b)
+    split_check = [{"budget": N, "share_dyn": x, "n_dyn": nd, "n_rew": nr, "measured_bound": float(np.mean(v)),
+                    "bound_optimal": bool(opt)} for (N, x, nd, nr, opt), v in rows.items()]
+    return {
+        "alpha_dyn": fits["dyn"].law.alpha, "alpha_rew": fits["rew"].law.alpha,
+        "a_dyn": fits["dyn"].law.a, "a_rew": fits["rew"].law.a,
+        "ci": {"alpha_dyn": list(fits["dyn"].ci["alpha"]), "alpha_rew": list(fits["rew"].ci["alpha"]),
+               "a_dyn": list(fits["dyn"].ci["a"]), "a_rew": list(fits["rew"].ci["a"])},
+        "share_dyn": float(np.atleast_1d(split.share_dyn)[0]),
+        "shares_by_budget": dict(zip([str(b) for b in budgets], np.atleast_1d(split.share_dyn).tolist())),
+        "paper": {"dyn": {"a": PAPER["dyn"].a, "alpha": PAPER["dyn"].alpha}, "rew": {"a": PAPER["rew"].a, "alpha": PAPER["rew"].alpha}},
+        "reward_falls_faster": bool(fits["rew"].law.alpha > fits["dyn"].law.alpha),
+        "measure": measure, "sizes": list(cfg.sizes), "seeds": cfg.seeds, "steps": cfg.steps,
+        "errors": {"n": n.tolist(), "dyn_mean": err_dyn["mean"].tolist(), "dyn_sup": err_dyn["sup"].tolist(),
+                   "rew_mean": err_rew["mean"].tolist(), "rew_sup": err_rew["sup"].tolist()},
+        "prices": [prices.dyn, prices.rew], "c_dyn": c_dyn, "c_rew": c_rew, "split_check": split_check,
+        "other_measure": other_report,
+        "fits": fits,
+    }
