@@ -192,3 +192,23 @@ def test_scaling_experiment_cli(capsys, monkeypatch):
         code, out = run_json(capsys, "scaling-experiment", "--quick", "--seed", "2")
     assert code == 0 and set(out) >= {"alpha_dyn", "alpha_rew", "ci", "a_dyn", "a_rew", "share_dyn"}
     assert set(out["ci"]) >= {"alpha_dyn", "alpha_rew"} and 0 < out["share_dyn"] < 1
+
+
+def test_allocate_from_csv_fits_carries_the_interval(tmp_path, capsys):
+    import numpy as np
+
+    n = np.array([10, 30, 100, 300, 1000, 3000, 10000])
+    rng = np.random.default_rng(0)
+    for name, a, alpha in (("d.csv", 1.5, 0.3), ("r.csv", 4.0, 0.9)):
+        err = a * n**-alpha * np.exp(rng.normal(0, 0.03, n.size))
+        (tmp_path / name).write_text("n,error\n" + "\n".join(f"{x},{e}" for x, e in zip(n, err)))
+    code, out = run_json(capsys, "allocate", "--budget", "1e5", "--price-dyn", "1", "--price-rew", "10",
+                         "--dyn-csv", str(tmp_path / "d.csv"), "--rew-csv", str(tmp_path / "r.csv"),
+                         "--c-dyn", "10", "--c-rew", "5", "--bootstrap", "100")
+    assert code == 0 and out["share_dyn_ci"][0] <= out["share_dyn"] <= out["share_dyn_ci"][1]
+    assert out["laws"]["dyn"]["alpha"] == pytest.approx(0.3, abs=0.05)
+    # the split from the fitted laws is close to the planted laws' optimum
+    from theory.allocation import Prices, optimal_split
+    from theory.scaling import PowerLaw
+    planted = optimal_split(1e5, Prices(1, 10), PowerLaw(1.5, 0.3), PowerLaw(4.0, 0.9), 10.0, 5.0)
+    assert abs(float(planted.share_dyn) - out["share_dyn"]) < 0.1

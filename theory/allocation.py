@@ -199,8 +199,8 @@ def split_interval(budget: float, prices: Prices, dyn_boot: np.ndarray, rew_boot
     k = min(len(dyn_boot), len(rew_boot))
     if k == 0:
         raise V.InputError("need bootstrap replicates of both laws")
+    dyn_boot, rew_boot = np.asarray(dyn_boot, dtype=float), np.asarray(rew_boot, dtype=float)
     shares, ratios = np.empty(k), np.empty(k)
-    # the replicates differ in their exponents, so they are solved in one vectorised call per replicate group
     for j in range(k):
         s = optimal_split(budget, prices, PowerLaw(*dyn_boot[j]), PowerLaw(*rew_boot[j]), c_dyn, c_rew)
         shares[j], ratios[j] = s.share_dyn, s.ratio

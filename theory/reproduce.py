@@ -297,8 +297,8 @@ def _neural_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
                     f"{res['steps']} Adam steps; dynamics {res['a_dyn']:.3g} n^-{res['alpha_dyn']:.3f} "
                     f"[{res['ci']['alpha_dyn'][0]:.3f}, {res['ci']['alpha_dyn'][1]:.3f}] (paper {PAPER['dyn'].a} n^-{PAPER['dyn'].alpha}); "
                     f"reward {res['a_rew']:.3g} n^-{res['alpha_rew']:.3f} [{res['ci']['alpha_rew'][0]:.3f}, "
-                    f"{res['ci']['alpha_rew'][1]:.3f}] (paper {PAPER['rew'].a} n^-{PAPER['rew'].alpha}); reward error falls "
-                    f"{'faster' if res['reward_falls_faster'] else 'slower'} than dynamics error in our measurement",
+                    f"{res['ci']['alpha_rew'][1]:.3f}] (paper {PAPER['rew'].a} n^-{PAPER['rew'].alpha}); in our measurement "
+                    + res["verdict"],
                     {k: v for k, v in res.items() if k not in ("fits", "errors")})]
     best = {}
     for row in res["split_check"]:

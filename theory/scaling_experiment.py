@@ -99,6 +99,17 @@ def train_students(teacher: Teacher, data: list[tuple[np.ndarray, np.ndarray, np
     return errors(dyn, test[0], test[1]), errors(rew, test[0], test[2])
 
 
+def _verdict(fits: dict) -> str:
+    """Whether reward error falls faster than dynamics error, judged by the exponents' 95% intervals."""
+    d, r = fits["dyn"], fits["rew"]
+    if r.ci["alpha"][0] > d.ci["alpha"][1]:
+        return f"reward error falls faster than dynamics error (alpha {r.law.alpha:.3f} vs {d.law.alpha:.3f}; the intervals do not overlap)"
+    if d.ci["alpha"][0] > r.ci["alpha"][1]:
+        return f"dynamics error falls faster than reward error (alpha {d.law.alpha:.3f} vs {r.law.alpha:.3f}; the intervals do not overlap)"
+    return (f"the exponents cannot be told apart at this grid (reward {r.law.alpha:.3f}, dynamics {d.law.alpha:.3f}; "
+            "their intervals overlap)")
+
+
 def run(quick: bool = True, seed: int = 0, measure: str = "mean", prices: Prices = Prices(1.0, 10.0),
         c_dyn: float = 0.9 / (0.1 * 0.55), c_rew: float = 10.0, budgets=(2000.0, 8000.0), progress: bool | None = None,
         config: Config | None = None) -> dict:
@@ -164,6 +175,7 @@ def run(quick: bool = True, seed: int = 0, measure: str = "mean", prices: Prices
         "shares_by_budget": dict(zip([str(b) for b in budgets], np.atleast_1d(split.share_dyn).tolist())),
         "paper": {"dyn": {"a": PAPER["dyn"].a, "alpha": PAPER["dyn"].alpha}, "rew": {"a": PAPER["rew"].a, "alpha": PAPER["rew"].alpha}},
         "reward_falls_faster": bool(fits["rew"].law.alpha > fits["dyn"].law.alpha),
+        "verdict": _verdict(fits),
         "measure": measure, "sizes": list(cfg.sizes), "seeds": cfg.seeds, "steps": cfg.steps,
         "errors": {"n": n.tolist(), "dyn_mean": err_dyn["mean"].tolist(), "dyn_sup": err_dyn["sup"].tolist(),
                    "rew_mean": err_rew["mean"].tolist(), "rew_sup": err_rew["sup"].tolist()},

@@ -31,6 +31,26 @@ def coefficients_from_args(args: argparse.Namespace) -> tuple[float, float]:
     return float(res.c_dyn), float(res.c_rew)
 
 
+def _law(args: argparse.Namespace, kind: str):
+    """A power law from its parameters, or fitted (with bootstrap replicates) to a CSV file."""
+    path = getattr(args, f"{kind}_csv")
+    a, alpha, e = getattr(args, f"a_{kind}"), getattr(args, f"alpha_{kind}"), getattr(args, f"e_{kind}")
+    if path is not None:
+        if a is not None or alpha is not None:
+            raise InputError(f"give either --{kind}-csv or --a-{kind}/--alpha-{kind}, not both")
+        n, err = read_csv(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitWarning)
+            try:
+                fit = fit_power_law(n, err, bootstrap=args.bootstrap, rng=args.seed)
+            except FitError as exc:
+                raise InputError(f"{path}: {exc}") from None
+        return fit.law, fit
+    if a is None or alpha is None:
+        raise InputError(f"give --a-{kind} and --alpha-{kind}, or --{kind}-csv")
+    return PowerLaw(a, alpha, e), None
+
+
 @command("allocate", "Split a budget between dynamics samples and reward labels to minimise the bound (E9-E11).")
 class AllocateCommand:
     @staticmethod
@@ -38,10 +58,14 @@ class AllocateCommand:
         p.add_argument("--budget", type=float, required=True, help="total budget N")
         p.add_argument("--price-dyn", type=float, required=True, help="price of one dynamics sample (kappa_d)")
         p.add_argument("--price-rew", type=float, required=True, help="price of one reward label (kappa_r)")
-        p.add_argument("--a-dyn", type=float, required=True, help="dynamics law coefficient a_d")
-        p.add_argument("--alpha-dyn", type=float, required=True, help="dynamics law exponent alpha_d")
-        p.add_argument("--a-rew", type=float, required=True, help="reward law coefficient a_r")
-        p.add_argument("--alpha-rew", type=float, required=True, help="reward law exponent alpha_r")
+        p.add_argument("--a-dyn", type=float, help="dynamics law coefficient a_d")
+        p.add_argument("--alpha-dyn", type=float, help="dynamics law exponent alpha_d")
+        p.add_argument("--a-rew", type=float, help="reward law coefficient a_r")
+        p.add_argument("--alpha-rew", type=float, help="reward law exponent alpha_r")
+        p.add_argument("--dyn-csv", help="fit the dynamics law to this CSV (columns n,error) instead of --a-dyn/--alpha-dyn")
+        p.add_argument("--rew-csv", help="fit the reward law to this CSV instead of --a-rew/--alpha-rew")
+        p.add_argument("--bootstrap", type=int, default=200, help="with CSVs: bootstrap replicates for the split's interval")
+        p.add_argument("--seed", type=int, default=0, help="with CSVs: seed of the bootstrap")
         p.add_argument("--e-dyn", type=float, default=0.0, help="dynamics error floor (does not move the optimum)")
         p.add_argument("--e-rew", type=float, default=0.0, help="reward error floor (does not move the optimum)")
         p.add_argument("--c-dyn", type=float, help="C_dyn of the bound, given directly")
@@ -57,10 +81,17 @@ class AllocateCommand:
     def run(args: argparse.Namespace) -> dict:
         c_dyn, c_rew = coefficients_from_args(args)
         prices = A.Prices(args.price_dyn, args.price_rew)
-        dyn = PowerLaw(args.a_dyn, args.alpha_dyn, args.e_dyn)
-        rew = PowerLaw(args.a_rew, args.alpha_rew, args.e_rew)
+        dyn, dyn_fit = _law(args, "dyn")
+        rew, rew_fit = _law(args, "rew")
         out = A.optimal_split(args.budget, prices, dyn, rew, c_dyn, c_rew, integer=args.integer).to_dict()
         out.update(c_dyn=c_dyn, c_rew=c_rew, budget=args.budget)
+        out["laws"] = {"dyn": {"a": dyn.a, "alpha": dyn.alpha, "e": dyn.e}, "rew": {"a": rew.a, "alpha": rew.alpha, "e": rew.e}}
+        if dyn_fit is not None or rew_fit is not None:
+            boot = [f.boot if f is not None else [[law.a, law.alpha, law.e]] * args.bootstrap
+                    for f, law in ((dyn_fit, dyn), (rew_fit, rew))]
+            ci = A.split_interval(args.budget, prices, *boot, c_dyn, c_rew)
+            out["share_dyn_ci"] = list(ci["share_dyn"])
+            out["ratio_ci"] = list(ci["ratio"])
         return out
 
     @staticmethod
@@ -68,6 +99,8 @@ class AllocateCommand:
         rows = [("dynamics samples n_d", out["n_dyn"]), ("reward labels n_r", out["n_rew"]),
                 ("dynamics share of budget", out["share_dyn"]), ("ratio n_d/n_r", out["ratio"]),
                 ("bound at the optimum", out["bound"]), ("C_dyn, C_rew", f"{out['c_dyn']:.6g}, {out['c_rew']:.6g}")]
+        if "share_dyn_ci" in out:
+            rows.append(("95% interval of the share", f"[{out['share_dyn_ci'][0]:.4g}, {out['share_dyn_ci'][1]:.4g}] (from the fits' bootstrap)"))
         if out["corner"]:
             rows.append(("corner", f"{out['corner']} (one sample of that kind is the minimum)"))
         return table(rows, f"Optimal split of budget {out['budget']:g} (DESIGN.md E9-E11)")

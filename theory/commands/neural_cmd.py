@@ -35,7 +35,7 @@ class ScalingExperimentCommand:
                                    f"{ci['alpha_dyn'][1]:.3f}]   paper: {p['dyn']['a']} n^-{p['dyn']['alpha']}"),
                 ("reward error", f"{out['a_rew']:.3g} n^-{out['alpha_rew']:.3f}  alpha 95% CI [{ci['alpha_rew'][0]:.3f}, "
                                  f"{ci['alpha_rew'][1]:.3f}]   paper: {p['rew']['a']} n^-{p['rew']['alpha']}"),
-                ("reward error falls faster", out["reward_falls_faster"]),
+                ("verdict", out["verdict"]),
                 ("optimal dynamics share", ", ".join(f"{v:.3f} at budget {k}" for k, v in out["shares_by_budget"].items())),
                 ("prices, C_dyn, C_rew", f"{out['prices']}, {out['c_dyn']:.4g}, {out['c_rew']:.4g}")]
         o = out["other_measure"]
