@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable
 
@@ -74,10 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"imagination {args.command}: error: {err}", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(_clean(result), allow_nan=False))
-    else:
-        print(render(result))
+    try:
+        print(json.dumps(_clean(result), allow_nan=False) if args.json else render(result))
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader (say, `head`) closed the pipe: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return int(result.get("exit_code", 0))
 
 

@@ -28,18 +28,23 @@ class Check:
 Stage = Callable[[Path, bool, bool], list[Check]]
 
 
+def _derivation(out: Path, name: str, title: str, d) -> Check:
+    """Write a checked derivation as Markdown under ``out/derivations`` and report it as a held check
+    (a failed step raises while the derivation is built, which fails the stage)."""
+    (out / "derivations").mkdir(parents=True, exist_ok=True)
+    (out / "derivations" / f"{name}.md").write_text(d.render())
+    summary = d.summary()
+    return Check(f"derivation: {title}", True,
+                 f"{summary['identities']} identities and {summary['inequalities']} inequalities checked", summary)
+
+
 def _bound_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     from .continuous import calibrate
     from .derivations.bound import derive_bound
     from .figures import bound as fig
     from .sensitivity import sensitivity
 
-    d = derive_bound()
-    (out / "derivations").mkdir(parents=True, exist_ok=True)
-    (out / "derivations" / "bound.md").write_text(d.render())
-    checks = [Check("derivation: return-error bound E1-E5", True,
-                    f"{d.summary()['identities']} identities and {d.summary()['inequalities']} inequalities checked",
-                    d.summary())]
+    checks = [_derivation(out, "bound", "return-error bound E1-E5", derive_bound())]
     n_lip, n_lq = (60, 150) if quick else (150, 375)
     cals = [calibrate("lipschitz", n_lip, seed=0), calibrate("lq", n_lq, seed=1)]
     for cal in cals:
@@ -66,11 +71,7 @@ def _allocation_stage(out: Path, quick: bool, full: bool = False) -> list[Check]
     from .figures import allocation as fig
     from .scaling import PowerLaw, fit_power_law
 
-    d = derive_allocation()
-    (out / "derivations").mkdir(parents=True, exist_ok=True)
-    (out / "derivations" / "allocation.md").write_text(d.render())
-    checks = [Check("derivation: optimal split E7-E11", True,
-                    f"{d.summary()['identities']} identities and {d.summary()['inequalities']} inequalities checked", d.summary())]
+    checks = [_derivation(out, "allocation", "optimal split E7-E11", derive_allocation())]
     # the paper's measured laws (DESIGN.md section 6), prices 1 : 10, gamma = 0.9, K_f = 0.8, K_r = 1
     prices, dyn, rew = A.Prices(1.0, 10.0), PowerLaw(0.34, 0.11), PowerLaw(90.0, 0.96)
     c_dyn, c_rew = 0.9 / (0.1 * (1 - 0.72)), 10.0
@@ -127,6 +128,7 @@ def _lab_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     from .figures import lab as fig
     from .mdp.finite import evaluate
     from .mdp.learned import random_grid
+    from .mdp.policy_gradient import rollouts as rollouts_engine
     from .mdp.transport import wasserstein
     from .verify import verify_bound
 
@@ -136,12 +138,8 @@ def _lab_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     mdp = random_grid(rng, 3, 3, gamma=0.9, horizon=12)
     J = evaluate(mdp)
     rollouts = 20000
-    s = rng.choice(mdp.S, rollouts, p=mdp.mu)
-    G = np.zeros(rollouts)
-    for t in range(int(mdp.horizon)):
-        a = (rng.random(rollouts)[:, None] > np.cumsum(mdp.pi[s], 1)).sum(1)
-        G += mdp.gamma**t * mdp.R[s, a]
-        s = (rng.random(rollouts)[:, None] > np.cumsum(mdp.P[s, a], 1)).sum(1)
+    ro = rollouts_engine(mdp.P, mdp.R, mdp.pi, mdp.mu, int(mdp.horizon), rollouts, rng)
+    G = ro.rewards @ mdp.gamma ** np.arange(int(mdp.horizon))
     z = (G.mean() - J) / (G.std(ddof=1) / np.sqrt(rollouts))
     checks.append(Check("exact evaluation agrees with Monte Carlo", abs(z) < 3.29,
                         f"3x3 grid, H=12: exact J {J:.5f}, Monte Carlo {G.mean():.5f} over {rollouts} rollouts, "
@@ -180,11 +178,7 @@ def _reinforce_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     from .mdp.policy_gradient import softmax_policy
     from .reinforce_check import Noise, check, variance_scaling
 
-    d = derive_noise_budget()
-    (out / "derivations").mkdir(parents=True, exist_ok=True)
-    (out / "derivations" / "noise_budget.md").write_text(d.render())
-    checks = [Check("derivation: rollouts versus noise E18-E19", True,
-                    f"{d.summary()['identities']} identities and {d.summary()['inequalities']} inequalities checked", d.summary())]
+    checks = [_derivation(out, "noise_budget", "rollouts versus noise E18-E19", derive_noise_budget())]
     mdp = small_mdp(1, S=3, A=2, horizon=4, gamma=0.8)
     pi = softmax_policy(np.zeros((3, 2)))
     enum = enumerate_trajectories(mdp.P, mdp.R, pi, mdp.mu, 4)
