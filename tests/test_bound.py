@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from theory import bound as B
 from theory._validate import InputError
-from theory.symbols import H, K_rpi, L, eps_dyn, eps_rew, gamma
+from theory.symbols import H, L, eps_dyn, eps_rew, gamma
 
 
 def direct_c_dyn(g, h, Lc, K):

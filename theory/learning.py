@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _validate as V
 from .mdp.finite import FiniteMDP, closed_loop, values
-from .mdp.policy_gradient import per_rollout_estimates, reward_coefficients, rollouts, softmax_policy
+from .mdp.policy_gradient import estimates, rollouts, softmax_policy
 from .noise_budget import BudgetProblem, NoiseFamily
 
 
@@ -75,7 +75,7 @@ def train(mdp: FiniteMDP, horizon: int, family: NoiseFamily, problem: BudgetProb
                 pi = softmax_policy(theta)
                 ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, horizon, int(K[j]), rng)
                 noisy = ro.rewards + np.sqrt(sig2[j]) * rng.standard_normal(ro.rewards.shape)
-                g = per_rollout_estimates(reward_coefficients(ro, pi, mdp.gamma, estimator), noisy).mean(0)
+                g = estimates(ro, pi, mdp.gamma, estimator, noisy).mean(0)
                 theta = theta + lr * g
                 out[j, s, t + 1] = exact_return(mdp, theta, horizon)
     return LearningCurves(prices, list(labels), out, K, sig2)

@@ -15,7 +15,7 @@ from scipy.stats import norm
 from . import _validate as V
 from .mdp.exact_pg import MAX_TRAJECTORIES, enumerate_trajectories, exact_moments, policy_gradient_theorem
 from .mdp.finite import FiniteMDP
-from .mdp.policy_gradient import batch_baseline, per_rollout_estimates, reward_coefficients, rollouts, softmax_policy
+from .mdp.policy_gradient import batch_baseline, estimates, rollouts, softmax_policy
 
 NOISE_KINDS = ("none", "gaussian", "heteroscedastic", "constant-bias", "state-action-bias", "averaging")
 
@@ -155,9 +155,8 @@ def check(mdp: FiniteMDP, horizon: int, theta: np.ndarray | None = None, estimat
         expected = expected * (1 - 1 / batch)
     ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, rollouts_n, rng)
     noisy = noise.apply(ro.states, ro.actions, ro.rewards, rng, S, A)
-    coef = reward_coefficients(ro, pi, mdp.gamma, estimator)
     b = batch_baseline(noisy, baseline, batch) if baseline else None
-    g = per_rollout_estimates(coef, noisy, b)
+    g = estimates(ro, pi, mdp.gamma, estimator, noisy, b)
     mc = g.mean(0)
     if baseline:  # rollouts within a batch are dependent: standard errors from batch means
         gb = g.reshape(-1, batch, S, A).mean(1)
@@ -189,14 +188,13 @@ def variance_scaling(mdp: FiniteMDP, horizon: int, estimator: str = "full", batc
     for n in batch_sizes:
         ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, n * repeats, rng)
         noisy = Noise("gaussian", sigma=sigma_ref).apply(ro.states, ro.actions, ro.rewards, rng, mdp.S, mdp.A)
-        g = per_rollout_estimates(reward_coefficients(ro, pi, mdp.gamma, estimator), noisy).reshape(repeats, n, mdp.S, mdp.A).mean(1)
+        g = estimates(ro, pi, mdp.gamma, estimator, noisy).reshape(repeats, n, mdp.S, mdp.A).mean(1)
         out["trace_by_N"].append(float(g.var(0, ddof=1).sum()))
         out["exact_by_N"].append((mom.cov_trace + sigma_ref**2 * mom.noise_weight) / n)
     ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, repeats * 16, rng)
-    coef = reward_coefficients(ro, pi, mdp.gamma, estimator)
     for s in sigmas:
         noisy = Noise("gaussian", sigma=s).apply(ro.states, ro.actions, ro.rewards, rng, mdp.S, mdp.A)
-        g = per_rollout_estimates(coef, noisy)
+        g = estimates(ro, pi, mdp.gamma, estimator, noisy)
         out["trace_by_sigma2"].append(float(g.var(0, ddof=1).sum()))
         out["exact_by_sigma2"].append(mom.cov_trace + s**2 * mom.noise_weight)
     out["slope_N"] = float(np.polyfit(np.log(batch_sizes), np.log(out["trace_by_N"]), 1)[0])

@@ -57,7 +57,7 @@ def _bound_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     s = sensitivity(0.9, "inf", 0.01, 0.01, K_f=0.6, K_r=1.0, K_pi=0.3)
     positive = all(s.partials[k] > 0 for k in ("lip_dyn", "lip_rew", "lip_pi"))
     checks.append(Check("E6: the bound rises with every Lipschitz constant", positive,
-                        f"elasticities at gamma=0.9, K_f=0.6, K_r=1, K_pi=0.3: "
+                        "elasticities at gamma=0.9, K_f=0.6, K_r=1, K_pi=0.3: "
                         + ", ".join(f"{k} {s.elasticity[k]:.3g}" for k in ("lip_dyn", "lip_rew", "lip_pi"))
                         + f"; lower {s.lower_first} first", s.to_dict()))
     return checks

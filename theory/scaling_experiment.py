@@ -79,11 +79,11 @@ class Config:
     lr: float = 1e-3
 
     @staticmethod
-    def quick() -> "Config":
+    def quick() -> Config:
         return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096), seeds=2, steps=1500)
 
     @staticmethod
-    def full() -> "Config":
+    def full() -> Config:
         return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=6000)
 
 

@@ -8,7 +8,7 @@ import sympy as sp
 from .. import bound as B
 from ..continuous import calibrate
 from ..symbols import latex
-from ..symbols import H, K_f, K_pi, K_r, K_rpi, L, eps_dyn, eps_rew, gamma, i, t, u
+from ..symbols import H, K_rpi, L, eps_dyn, eps_rew, gamma, i, t, u
 from . import Derivation
 
 SMALL_H = {f"H={h}": {H: h} for h in range(1, 7)}

@@ -151,6 +151,19 @@ def per_rollout_estimates(coef: np.ndarray, rewards: np.ndarray, baseline: np.nd
     return np.einsum("nt,ntsa->nsa", r, coef)
 
 
+def estimates(ro: Rollouts, pi: np.ndarray, gamma: float, estimator: str, rewards: np.ndarray | None = None,
+              baseline: np.ndarray | None = None, chunk: int = 16384) -> np.ndarray:
+    r"""Per-rollout estimates $\hat g^{(k)}$ ``(N, S, A)`` from ``rewards`` (default: the rollouts' mean rewards),
+    computed over chunks of rollouts so the ``(chunk, H, S, A)`` coefficients bound the memory."""
+    r = ro.rewards if rewards is None else rewards
+    out = np.empty((r.shape[0],) + pi.shape)
+    for lo in range(0, r.shape[0], chunk):
+        part = Rollouts(ro.states[lo:lo + chunk], ro.actions[lo:lo + chunk], ro.rewards[lo:lo + chunk])
+        b = None if baseline is None else baseline[lo:lo + chunk]
+        out[lo:lo + chunk] = per_rollout_estimates(reward_coefficients(part, pi, gamma, estimator), r[lo:lo + chunk], b)
+    return out
+
+
 def batch_baseline(rewards: np.ndarray, kind: str, batch: int) -> np.ndarray:
     """Per-step batch baselines over consecutive batches of ``batch`` rollouts: ``"leave-one-out"`` (the
     mean of the *other* rollouts' rewards at each step: unbiased) or ``"batch-mean"`` (includes the
