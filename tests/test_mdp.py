@@ -198,3 +198,15 @@ def test_optimal_policy_beats_every_deterministic_policy():
     best = evaluate(m, pi=optimal_policy(m.P, m.R, m.gamma))
     for acts in itertools.product(range(m.A), repeat=m.S):
         assert evaluate(m, pi=np.eye(m.A)[list(acts)]) <= best + 1e-10
+
+
+def test_E5_suboptimality_of_the_policy_best_in_imagination():
+    rng = np.random.default_rng(10)
+    for _ in range(8):
+        m = random_chain(rng, S=6, gamma=0.8)
+        model = learn(m, 60, 60, 0.5, rng)
+        pi_star = optimal_policy(m.P, m.R, m.gamma)
+        pi_hat = optimal_policy(model.P, model.R, m.gamma)
+        gap = evaluate(m, pi=pi_star) - evaluate(m, pi=pi_hat)
+        bound = bound_case(m.with_policy(pi_star), model.P, model.R).bound + bound_case(m.with_policy(pi_hat), model.P, model.R).bound
+        assert -1e-12 <= gap <= bound + 1e-12

@@ -292,7 +292,12 @@ def _neural_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
                     f"[{res['ci']['alpha_dyn'][0]:.3f}, {res['ci']['alpha_dyn'][1]:.3f}] (paper {PAPER['dyn'].a} n^-{PAPER['dyn'].alpha}); "
                     f"reward {res['a_rew']:.3g} n^-{res['alpha_rew']:.3f} [{res['ci']['alpha_rew'][0]:.3f}, "
                     f"{res['ci']['alpha_rew'][1]:.3f}] (paper {PAPER['rew'].a} n^-{PAPER['rew'].alpha}); in our measurement "
-                    + res["verdict"],
+                    + res["verdict"] + f". At n={res['largest_n']['n']:g} the training error is {res['largest_n']['dyn_train']:.3g} "
+                    f"(dynamics) and {res['largest_n']['rew_train']:.3g} (reward) against held-out {res['largest_n']['dyn_heldout']:.3g} "
+                    f"and {res['largest_n']['rew_heldout']:.3g}: the students are limited by optimisation as much as by data. "
+                    "Other error measures: " + "; ".join(
+                        f"{m}: dynamics {o['a_dyn']:.3g} n^-{o['alpha_dyn']:.3f}, reward {o['a_rew']:.3g} n^-{o['alpha_rew']:.3f}"
+                        for m, o in res["other_measures"].items() if "alpha_dyn" in o),
                     {k: v for k, v in res.items() if k not in ("fits", "errors")})]
     best = {}
     for row in res["split_check"]:

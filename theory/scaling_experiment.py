@@ -5,9 +5,11 @@ $x=[s,a]$ with $d_s=12$, $d_a=4$: dynamics $s'=\tanh(f_{dyn}(x))$, reward $r=f_{
 episodes of uniformly random actions in $[-1,1]^4$ from $s_0\sim\mathcal N(0,I)$ through the teacher
 dynamics. Students: the same architecture (He-initialised), trained by minibatch Adam.
 
-Error measures on held-out transitions (both are reported; ``measure`` picks the fitted one):
+Error measures on held-out transitions (``measure`` picks the fitted one, another is reported beside):
 ``"mean"``: $\mathbb E\|\hat s'-s'\|_2$ and $\mathbb E|\hat r-r|$; ``"sup"``: the maximum of the same over
-the held-out set (a sample proxy of $\varepsilon_{dyn}$, $\varepsilon_{rew}$, which are sups).
+the held-out set (a sample proxy of $\varepsilon_{dyn}$, $\varepsilon_{rew}$, which are sups); ``"mse"``: the
+mean squared error per output coordinate (the training loss; squared, so its exponent is about twice
+the mean-style one).
 
 All students of a run (every sample size, seed and both models) train together as one stacked model
 for the same number of Adam steps, so each size sees ``steps * batch / n`` epochs.
@@ -65,7 +67,7 @@ def errors(net: NN.MLP, X: np.ndarray, target: np.ndarray) -> dict[str, np.ndarr
     pred = NN.forward(net, np.broadcast_to(X, (net.params["W1"].shape[0],) + X.shape))
     t = target if target.ndim == 2 else target[:, None]
     e = np.linalg.norm(pred - t[None], axis=2)
-    return {"mean": e.mean(1), "sup": e.max(1)}
+    return {"mean": e.mean(1), "sup": e.max(1), "mse": (e**2).mean(1) / t.shape[1]}
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,20 @@ def train_students(teacher: Teacher, data: list[tuple[np.ndarray, np.ndarray, np
     X = [d[0] for d in data]
     NN.train(dyn, X, [d[1] for d in data], cfg.steps, rng, cfg.batch, cfg.lr)
     NN.train(rew, X, [d[2][:, None] for d in data], cfg.steps, rng, cfg.batch, cfg.lr)
-    return errors(dyn, test[0], test[1]), errors(rew, test[0], test[2])
+    e_dyn, e_rew = errors(dyn, test[0], test[1]), errors(rew, test[0], test[2])
+    e_dyn["train"] = _training_errors(dyn, X, [d[1] for d in data])
+    e_rew["train"] = _training_errors(rew, X, [d[2] for d in data])
+    return e_dyn, e_rew
+
+
+def _training_errors(net: NN.MLP, X: list[np.ndarray], Y: list[np.ndarray]) -> np.ndarray:
+    """Mean error of each model on its own training data (beside the held-out error: a small gap with a
+    flattening held-out curve means the students are limited by optimisation, not by data)."""
+    out = np.empty(len(X))
+    for m, (x, y) in enumerate(zip(X, Y)):
+        one = NN.MLP({k: v[m:m + 1] for k, v in net.params.items()}, net.output)
+        out[m] = errors(one, x, y)["mean"][0]
+    return out
 
 
 def _verdict(fits: dict) -> str:
@@ -117,8 +132,8 @@ def run(quick: bool = True, seed: int = 0, measure: str = "mean", prices: Prices
 
     The default coefficients are $C_{dyn}$, $C_{rew}$ of E3 at $\\gamma=0.9$, $L=0.5$, $K_{r\\pi}=1$, $H=\\infty$.
     """
-    if measure not in ("mean", "sup"):
-        raise V.InputError(f"measure must be 'mean' or 'sup', got {measure!r}")
+    if measure not in ("mean", "sup", "mse"):
+        raise V.InputError(f"measure must be 'mean', 'sup' or 'mse', got {measure!r}")
     cfg = config or (Config.quick() if quick else Config.full())
     rng = np.random.default_rng(seed)
     teacher = make_teacher(rng)
@@ -134,13 +149,15 @@ def run(quick: bool = True, seed: int = 0, measure: str = "mean", prices: Prices
     n = np.asarray(labels, dtype=float)
     fits = {"dyn": fit_power_law(n, err_dyn[measure], bootstrap=500, rng=rng),
             "rew": fit_power_law(n, err_rew[measure], bootstrap=500, rng=rng)}
-    other = "sup" if measure == "mean" else "mean"
-    try:  # the other measure is reported beside; a failure there does not stop the run
-        alt = {k: fit_power_law(n, e[other], bootstrap=500, rng=rng) for k, e in (("dyn", err_dyn), ("rew", err_rew))}
-        other_report = {"measure": other, "alpha_dyn": alt["dyn"].law.alpha, "alpha_rew": alt["rew"].law.alpha,
-                        "ci_alpha_dyn": list(alt["dyn"].ci["alpha"]), "ci_alpha_rew": list(alt["rew"].ci["alpha"])}
-    except FitError as err:
-        other_report = {"measure": other, "error": str(err)}
+    other_report = {}
+    for other in (m for m in ("mean", "sup", "mse") if m != measure):
+        try:  # the other measures are reported beside; a failure there does not stop the run
+            alt = {k: fit_power_law(n, e[other], bootstrap=500, rng=rng) for k, e in (("dyn", err_dyn), ("rew", err_rew))}
+            other_report[other] = {"a_dyn": alt["dyn"].law.a, "alpha_dyn": alt["dyn"].law.alpha,
+                                   "a_rew": alt["rew"].law.a, "alpha_rew": alt["rew"].law.alpha,
+                                   "ci_alpha_dyn": list(alt["dyn"].ci["alpha"]), "ci_alpha_rew": list(alt["rew"].ci["alpha"])}
+        except FitError as err:
+            other_report[other] = {"error": str(err)}
     split = optimal_split(np.asarray(budgets, dtype=float), prices, fits["dyn"].law, fits["rew"].law, c_dyn, c_rew)
     # the loop closed: at each budget, students at the bound-optimal split and at other splits
     check_data, keys = [], []
@@ -178,8 +195,14 @@ def run(quick: bool = True, seed: int = 0, measure: str = "mean", prices: Prices
         "verdict": _verdict(fits),
         "measure": measure, "sizes": list(cfg.sizes), "seeds": cfg.seeds, "steps": cfg.steps,
         "errors": {"n": n.tolist(), "dyn_mean": err_dyn["mean"].tolist(), "dyn_sup": err_dyn["sup"].tolist(),
-                   "rew_mean": err_rew["mean"].tolist(), "rew_sup": err_rew["sup"].tolist()},
+                   "rew_mean": err_rew["mean"].tolist(), "rew_sup": err_rew["sup"].tolist(),
+                   "dyn_mse": err_dyn["mse"].tolist(), "rew_mse": err_rew["mse"].tolist(),
+                   "dyn_train": err_dyn["train"].tolist(), "rew_train": err_rew["train"].tolist()},
+        "largest_n": {"n": float(n.max()), "dyn_train": float(err_dyn["train"][n == n.max()].mean()),
+                      "dyn_heldout": float(err_dyn["mean"][n == n.max()].mean()),
+                      "rew_train": float(err_rew["train"][n == n.max()].mean()),
+                      "rew_heldout": float(err_rew["mean"][n == n.max()].mean())},
         "prices": [prices.dyn, prices.rew], "c_dyn": c_dyn, "c_rew": c_rew, "split_check": split_check,
-        "other_measure": other_report,
+        "other_measures": other_report,
         "fits": fits,
     }

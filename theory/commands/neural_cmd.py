@@ -13,7 +13,7 @@ class ScalingExperimentCommand:
     def configure(p: argparse.ArgumentParser) -> None:
         p.add_argument("--quick", action="store_true", help="the quick grid (the default; about a minute)")
         p.add_argument("--full", action="store_true", help="the larger grid (several minutes)")
-        p.add_argument("--measure", choices=("mean", "sup"), default="mean", help="error measure to fit (default mean)")
+        p.add_argument("--measure", choices=("mean", "sup", "mse"), default="mean", help="error measure to fit (default mean)")
         p.add_argument("--seed", type=int, default=0)
 
     @staticmethod
@@ -38,9 +38,10 @@ class ScalingExperimentCommand:
                 ("verdict", out["verdict"]),
                 ("optimal dynamics share", ", ".join(f"{v:.3f} at budget {k}" for k, v in out["shares_by_budget"].items())),
                 ("prices, C_dyn, C_rew", f"{out['prices']}, {out['c_dyn']:.4g}, {out['c_rew']:.4g}")]
-        o = out["other_measure"]
-        if "alpha_dyn" in o:
-            rows.append((f"{o['measure']}-style measure", f"alpha_dyn {o['alpha_dyn']:.3f}, alpha_rew {o['alpha_rew']:.3f}"))
+        for name, o in out["other_measures"].items():
+            if "alpha_dyn" in o:
+                rows.append((f"{name} measure", f"dynamics {o['a_dyn']:.3g} n^-{o['alpha_dyn']:.3f}, "
+                                                f"reward {o['a_rew']:.3g} n^-{o['alpha_rew']:.3f}"))
         for r in out["split_check"]:
             rows.append((f"budget {r['budget']:g}, share {r['share_dyn']:.3f}{' (optimal)' if r['bound_optimal'] else ''}",
                          f"n_d {r['n_dyn']}, n_r {r['n_rew']}: measured bound {r['measured_bound']:.4g}"))
