@@ -210,3 +210,22 @@ def test_E5_suboptimality_of_the_policy_best_in_imagination():
         gap = evaluate(m, pi=pi_star) - evaluate(m, pi=pi_hat)
         bound = bound_case(m.with_policy(pi_star), model.P, model.R).bound + bound_case(m.with_policy(pi_hat), model.P, model.R).bound
         assert -1e-12 <= gap <= bound + 1e-12
+
+
+def test_frozen_lake_from_the_toy_text_table():
+    from theory.mdp.policy_gradient import rollouts
+    from theory.mdp.toy_text import MAP_4X4, frozen_lake_table, grid_metric
+
+    table = frozen_lake_table()
+    start = np.zeros(17)
+    start[0] = 1.0
+    m = from_toy_text(table, D=grid_metric(MAP_4X4), gamma=0.99, horizon=30, mu=start)
+    assert m.S == 17 and np.allclose(m.P.sum(-1), 1)
+    # a rollout ends in the hole or at the goal: rewards only on entering the goal
+    J = evaluate(m)
+    ro = rollouts(m.P, m.R, m.pi, m.mu, 30, 100_000, np.random.default_rng(0))
+    G = ro.rewards @ 0.99 ** np.arange(30)
+    assert abs(G.mean() - J) < 3.29 * G.std(ddof=1) / np.sqrt(G.size)
+    # and the bound on learned models of it
+    sweep = verify_bound(m, n_mdps=6, samples=((2, 2), (20, 20)), seed=1)
+    assert sweep.summary()["violations"] == 0
