@@ -69,6 +69,14 @@ def test_sensitivity_json(capsys):
     assert out["elasticity"]["lip_rew"] == pytest.approx(c_dyn * 0.01 / (0.1 + c_dyn * 0.01))
 
 
+def test_reproduce_json_for_the_fast_stages(tmp_path, capsys):
+    code, out = run_json(capsys, "reproduce", "--quick", "--out", str(tmp_path), "--only", "allocation", "lab",
+                         "reinforce", "straightening")
+    assert code == 0 and out["failed"] == 0 and out["held"] >= 25
+    for name in ("allocation_bound_vs_share", "lab_bound_sweep", "reinforce_tradeoff", "straightening"):
+        assert (tmp_path / f"{name}.png").exists() and (tmp_path / f"{name}.pdf").exists()
+
+
 def test_reproduce_bound_stage(tmp_path, capsys):
     code, out = run_json(capsys, "reproduce", "--quick", "--out", str(tmp_path), "--only", "bound")
     assert code == 0 and out["failed"] == 0 and out["held"] >= 3

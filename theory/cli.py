@@ -14,6 +14,8 @@ import os
 import sys
 from collections.abc import Callable
 
+import numpy as np
+
 from ._validate import InputError
 
 Handler = Callable[[argparse.Namespace], dict]
@@ -31,11 +33,16 @@ def command(name: str, help: str):
 
 
 def _clean(value):
-    """Replace NaN and infinities by None, recursively, so the JSON is strict."""
+    """Plain JSON values, recursively: NumPy scalars and arrays become Python ones, keys become strings,
+    NaN and infinities become None (so the JSON is strict)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
     return value
