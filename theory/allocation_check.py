@@ -46,7 +46,7 @@ class AllocationCheck:
     predicted: dict[str, SplitOutcome]
     empirical_best: SplitOutcome
     curve: list[SplitOutcome] = field(repr=False)
-    measured: dict = field(repr=False)
+    fits: dict = field(repr=False)  # the measured error laws (PowerLawFit, with their data), by "eps_dyn"/"eps_rew"
     verdict: str = ""
 
     def to_dict(self) -> dict:
@@ -132,4 +132,4 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
     laws = {k: {"a": f.law.a, "alpha": f.law.alpha, "ci_alpha": list(f.ci["alpha"])} for k, f in fits.items()}
     return AllocationCheck(budget, (prices.dyn, prices.rew), laws,
                            {k: {"c_dyn": v[0], "c_rew": v[1]} for k, v in coefficients.items()},
-                           predicted, best, curve, {k: v.tolist() for k, v in measured.items()}, verdict)
+                           predicted, best, curve, fits, verdict)

@@ -271,6 +271,12 @@ def _coefficients(g, h, Lc, Kc, inf_h):
     return c_rew, c_dyn
 
 
+def exceeds(gap, bound, slack=0.0):
+    """Where ``gap`` exceeds ``bound`` by more than float round-off (relative 1e-9, absolute 1e-12) plus
+    ``slack`` (for instance a truncation tail): the one test of a bound violation used everywhere."""
+    return np.asarray(gap) > np.asarray(bound) * (1 + 1e-9) + slack + 1e-12
+
+
 def compounding_factor(L, t) -> np.ndarray:
     r"""E4 factor $\sum_{i=0}^{t-1}L^i$: the multi-step state error is at most $\varepsilon_{dyn}$ times this."""
     Lc = V.nonnegative("L", L)

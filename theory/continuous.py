@@ -30,7 +30,7 @@ import numpy as np
 import scipy.linalg
 
 from . import _validate as V
-from .bound import return_bound
+from .bound import exceeds, return_bound
 
 
 @dataclass(frozen=True)
@@ -87,13 +87,12 @@ def _norm(X: np.ndarray) -> np.ndarray:
 def model_errors(true: LipschitzSystems, learned: LipschitzSystems) -> tuple[np.ndarray, np.ndarray]:
     r"""Upper bounds on $(\varepsilon_{dyn},\varepsilon_{rew})$ over the box (module docstring)."""
     d, m = true.B.shape[1], true.B.shape[2]
-    norm = _norm
-    eps_dyn = norm(learned.A - true.A) * np.sqrt(d) + norm(learned.B - true.B) * np.sqrt(m)
+    eps_dyn = _norm(learned.A - true.A) * np.sqrt(d) + _norm(learned.B - true.B) * np.sqrt(m)
     eps_rew = (
         np.abs(learned.w - true.w).sum(1)
         + np.abs(learned.v - true.v).sum(1)
-        + norm(learned.Q - true.Q) * d
-        + norm(learned.R - true.R) * m
+        + _norm(learned.Q - true.Q) * d
+        + _norm(learned.R - true.R) * m
     )
     return eps_dyn, eps_rew
 
@@ -128,7 +127,7 @@ class GapCheck:
     @property
     def violations(self) -> int:
         """Systems whose gap exceeds the bound by more than the truncation tail and float round-off."""
-        return int(np.sum(self.gap > self.bound * (1 + 1e-9) + self.tail + 1e-12))
+        return int(np.sum(exceeds(self.gap, self.bound, self.tail)))
 
 
 def check_gap(true: LipschitzSystems, learned: LipschitzSystems, s0: np.ndarray, gamma: float, horizon) -> GapCheck:

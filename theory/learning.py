@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as V
-from .mdp.finite import FiniteMDP, closed_loop, values
+from .mdp.finite import FiniteMDP, evaluate
 from .mdp.policy_gradient import estimates, rollouts, softmax_policy
 from .noise_budget import BudgetProblem, NoiseFamily
 
@@ -48,11 +48,6 @@ class LearningCurves:
                 "final_return": self.mean()[:, -1].tolist(), "fastest": self.labels[int(np.argmax(auc))]}
 
 
-def exact_return(mdp: FiniteMDP, theta: np.ndarray, horizon: int) -> float:
-    P_pi, r_pi = closed_loop(mdp.P, mdp.R, softmax_policy(theta))
-    return float(mdp.mu @ values(P_pi, r_pi, mdp.gamma, horizon))
-
-
 def train(mdp: FiniteMDP, horizon: int, family: NoiseFamily, problem: BudgetProblem, prices, labels,
           steps: int = 40, lr: float = 0.5, seeds: int = 20, estimator: str = "reward-to-go", seed: int = 0) -> LearningCurves:
     """REINFORCE from $\\theta=0$ at each price in ``prices``, the same budget per step and the same seeds."""
@@ -70,14 +65,14 @@ def train(mdp: FiniteMDP, horizon: int, family: NoiseFamily, problem: BudgetProb
         for s, child in enumerate(children):
             rng = np.random.default_rng(child)  # the same stream for every price: common random numbers
             theta = np.zeros((mdp.S, mdp.A))
-            out[j, s, 0] = exact_return(mdp, theta, horizon)
+            out[j, s, 0] = evaluate(mdp, pi=softmax_policy(theta), horizon=horizon)
             for t in range(steps):
                 pi = softmax_policy(theta)
                 ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, horizon, int(K[j]), rng)
                 noisy = ro.rewards + np.sqrt(sig2[j]) * rng.standard_normal(ro.rewards.shape)
                 g = estimates(ro, pi, mdp.gamma, estimator, noisy).mean(0)
                 theta = theta + lr * g
-                out[j, s, t + 1] = exact_return(mdp, theta, horizon)
+                out[j, s, t + 1] = evaluate(mdp, pi=softmax_policy(theta), horizon=horizon)
     return LearningCurves(prices, list(labels), out, K, sig2)
 
 

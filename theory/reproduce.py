@@ -299,12 +299,9 @@ def _neural_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
                         f"{m}: dynamics {o['a_dyn']:.3g} n^-{o['alpha_dyn']:.3f}, reward {o['a_rew']:.3g} n^-{o['alpha_rew']:.3f}"
                         for m, o in res["other_measures"].items() if "alpha_dyn" in o),
                     {k: v for k, v in res.items() if k not in ("fits", "errors")})]
-    best = {}
-    for row in res["split_check"]:
-        b = best.setdefault(row["budget"], row)
-        if row["measured_bound"] < b["measured_bound"]:
-            best[row["budget"]] = row
-    opt = {r["budget"]: r for r in res["split_check"] if r["bound_optimal"]}
+    rows = res["split_check"]
+    opt = {r["budget"]: r for r in rows if r["bound_optimal"]}
+    best = {N: min((r for r in rows if r["budget"] == N), key=lambda r: r["measured_bound"]) for N in opt}
     checks.append(Check("neural allocation: the bound-optimal split against other splits", True,
                         "; ".join(f"budget {N:g}: optimal share {opt[N]['share_dyn']:.3f} gives measured bound "
                                   f"{opt[N]['measured_bound']:.4g}, best of the splits tried {best[N]['share_dyn']:.3f} "

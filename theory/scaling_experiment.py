@@ -92,16 +92,21 @@ class Config:
 def train_students(teacher: Teacher, data: list[tuple[np.ndarray, np.ndarray, np.ndarray]], cfg: Config,
                    rng: np.random.Generator, test) -> tuple[dict, dict]:
     """Train one dynamics and one reward student per dataset; held-out errors of each."""
-    M = len(data)
-    dyn = NN.init(M, D_S + D_A, HIDDEN, D_S, "tanh", rng)
-    rew = NN.init(M, D_S + D_A, HIDDEN, 1, "scaled", rng)
     X = [d[0] for d in data]
-    NN.train(dyn, X, [d[1] for d in data], cfg.steps, rng, cfg.batch, cfg.lr)
-    NN.train(rew, X, [d[2][:, None] for d in data], cfg.steps, rng, cfg.batch, cfg.lr)
+    dyn, rew = _train_pair(X, [d[1] for d in data], X, [d[2] for d in data], cfg, rng)
     e_dyn, e_rew = errors(dyn, test[0], test[1]), errors(rew, test[0], test[2])
     e_dyn["train"] = _training_errors(dyn, X, [d[1] for d in data])
     e_rew["train"] = _training_errors(rew, X, [d[2] for d in data])
     return e_dyn, e_rew
+
+
+def _train_pair(X_dyn, Y_dyn, X_rew, r_rew, cfg: Config, rng: np.random.Generator) -> tuple[NN.MLP, NN.MLP]:
+    """A stack of dynamics students and a stack of reward students, model m trained on the m-th dataset."""
+    dyn = NN.init(len(X_dyn), D_S + D_A, HIDDEN, D_S, "tanh", rng)
+    rew = NN.init(len(X_rew), D_S + D_A, HIDDEN, 1, "scaled", rng)
+    NN.train(dyn, X_dyn, Y_dyn, cfg.steps, rng, cfg.batch, cfg.lr)
+    NN.train(rew, X_rew, [r[:, None] for r in r_rew], cfg.steps, rng, cfg.batch, cfg.lr)
+    return dyn, rew
 
 
 def _training_errors(net: NN.MLP, X: list[np.ndarray], Y: list[np.ndarray]) -> np.ndarray:
@@ -169,11 +174,7 @@ def run(quick: bool = True, seed: int = 0, measure: str = "mean", prices: Prices
                 d = episodes(teacher, max(nd, nr), cfg.episode_length, rng)
                 check_data.append((d[0][:nd], d[1][:nd], d[0][:nr], d[2][:nr]))
                 keys.append((float(N), x, nd, nr, x == round(float(x_opt), 4)))
-    M = len(check_data)
-    dyn = NN.init(M, D_S + D_A, HIDDEN, D_S, "tanh", rng)
-    rew = NN.init(M, D_S + D_A, HIDDEN, 1, "scaled", rng)
-    NN.train(dyn, [c[0] for c in check_data], [c[1] for c in check_data], cfg.steps, rng, cfg.batch, cfg.lr)
-    NN.train(rew, [c[2] for c in check_data], [c[3][:, None] for c in check_data], cfg.steps, rng, cfg.batch, cfg.lr)
+    dyn, rew = _train_pair(*([c[k] for c in check_data] for k in range(4)), cfg, rng)
     e_d = errors(dyn, test[0], test[1])[measure]
     e_r = errors(rew, test[0], test[2])[measure]
     bar.update(1)

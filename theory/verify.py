@@ -15,6 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import _validate as V
+from .bound import exceeds
 from .mdp.analysis import bound_case
 from .mdp.finite import FiniteMDP
 from .mdp.learned import learn, random_chain, random_grid
@@ -40,7 +41,7 @@ class BoundSweep:
     def summary(self) -> dict:
         finite = np.isfinite(self.bound)
         r = self.ratio[finite]
-        violations = int(np.sum(self.gap > self.bound * (1 + 1e-9) + 1e-12))
+        violations = int(np.sum(exceeds(self.gap, self.bound)))
         return {
             "cases": int(self.gap.size),
             "violations": violations,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..allocation_check import AllocationCheck
-from ..scaling import fit_power_law
 from ..verify import BoundSweep
 from . import new, save
 from .allocation import fitted_laws
@@ -36,9 +35,7 @@ def bound_sweep(out_dir, sweep: BoundSweep) -> list:
 
 def allocation_check(out_dir, check: AllocationCheck) -> list:
     """Measured error laws with fits, and the true return error against the dynamics share with the splits marked."""
-    measured = check.measured
-    fits = {label: fit_power_law(np.asarray(measured["n"]), np.asarray(measured[key]), bootstrap=200, rng=0)
-            for label, key in ((r"$\varepsilon_{dyn}$", "eps_dyn"), (r"$\varepsilon_{rew}$", "eps_rew"))}
+    fits = {r"$\varepsilon_{dyn}$": check.fits["eps_dyn"], r"$\varepsilon_{rew}$": check.fits["eps_rew"]}
     paths = fitted_laws(out_dir, fits, name="lab_measured_laws")
     fig, axes = new()
     ax = axes[0][0]

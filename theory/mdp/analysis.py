@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..bound import return_bound
+from ..bound import exceeds, return_bound
 from .finite import FiniteMDP, closed_loop, values
-from .transport import function_lipschitz, kernel_distance, kernel_lipschitz, wasserstein
+from .transport import function_lipschitz, kernel_distance, kernel_lipschitz
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class BoundCase:
 
     @property
     def violated(self) -> bool:
-        return self.gap > self.bound * (1 + 1e-9) + 1e-12
+        return bool(exceeds(self.gap, self.bound))
 
 
 def bound_case(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi: np.ndarray | None = None) -> BoundCase:
@@ -78,8 +78,7 @@ def bound_case(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi: np.ndar
     Ph, rh = closed_loop(P_hat, R_hat, pi)
     gap = abs(float(mdp.mu @ values(P_pi, r_pi, mdp.gamma, mdp.horizon))
               - float(mdp.mu @ values(Ph, rh, mdp.gamma, mdp.horizon)))
-    eps_dyn = float(np.max(wasserstein(Ph, P_pi, mdp.D)))
-    eps_rew = float(np.max(np.abs(rh - r_pi)))
+    eps_dyn, eps_rew = model_errors(mdp, P_hat, R_hat, pi)
     bounds, Ls = [], []
     for kernel, rew in ((P_pi, r_pi), (Ph, rh)):
         L, _ = kernel_lipschitz(kernel, mdp.D)

@@ -209,8 +209,8 @@ def values(P_pi: np.ndarray, r_pi: np.ndarray, gamma: float, horizon: float) -> 
 
 
 def evaluate(mdp: FiniteMDP, pi: np.ndarray | None = None, P: np.ndarray | None = None,
-             R: np.ndarray | None = None) -> float:
-    r"""$J(\pi)=\mu^\top V_0$ in the MDP (or with ``P``/``R`` of a learned model in its place).
+             R: np.ndarray | None = None, horizon: float | None = None) -> float:
+    r"""$J(\pi)=\mu^\top V_0$ in the MDP (or with ``P``/``R`` of a learned model, or another ``horizon``, in its place).
 
     Examples
     --------
@@ -221,4 +221,4 @@ def evaluate(mdp: FiniteMDP, pi: np.ndarray | None = None, P: np.ndarray | None 
     2.0
     """
     P_pi, r_pi = closed_loop(mdp.P if P is None else P, mdp.R if R is None else R, mdp.pi if pi is None else pi)
-    return float(mdp.mu @ values(P_pi, r_pi, mdp.gamma, mdp.horizon))
+    return float(mdp.mu @ values(P_pi, r_pi, mdp.gamma, mdp.horizon if horizon is None else horizon))
