@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theory import bound as B
+from theory import bound_symbolic as BS
 from theory._validate import InputError
 from theory.symbols import H, L, eps_dyn, eps_rew, gamma
 
@@ -29,48 +30,48 @@ def direct_gap_recursion(g, h, Lc, K, ed, er):
 
 @pytest.mark.parametrize("h", [1, 2, 3, 5, 8])
 def test_closed_form_equals_double_sum_symbolically(h):
-    closed = B.c_dyn_closed()["general"].subs(H, h)
-    double_sum = B.c_dyn_sum().subs(H, h).doit()
+    closed = BS.c_dyn_closed()["general"].subs(H, h)
+    double_sum = BS.c_dyn_sum().subs(H, h).doit()
     assert sp.simplify(sp.cancel(closed - double_sum)) == 0
-    assert sp.simplify(B.c_rew_closed()["general"].subs(H, h) - B.c_rew_sum().subs(H, h).doit()) == 0
+    assert sp.simplify(BS.c_rew_closed()["general"].subs(H, h) - BS.c_rew_sum().subs(H, h).doit()) == 0
 
 
 @pytest.mark.parametrize("h", [1, 2, 4, 6])
 def test_unrolled_recursion_E1_E2_gives_E3(h):
-    delta0 = B.per_step_error_recursion(h)
-    closed = (B.c_rew_closed()["general"] * eps_rew + B.c_dyn_closed()["general"] * eps_dyn).subs(H, h)
+    delta0 = BS.per_step_error_recursion(h)
+    closed = (BS.c_rew_closed()["general"] * eps_rew + BS.c_dyn_closed()["general"] * eps_dyn).subs(H, h)
     assert sp.simplify(sp.cancel(delta0 - closed)) == 0
 
 
 def test_value_lipschitz_closed_matches_recursion():
     h = 5
-    ell = B.value_lipschitz_recursion(h)
+    ell = BS.value_lipschitz_recursion(h)
     for step in range(h + 1):
-        closed = B.value_lipschitz_closed(step).subs(H, h).doit()
+        closed = BS.value_lipschitz_closed(step).subs(H, h).doit()
         assert sp.expand(closed - ell[step]) == 0
 
 
 @pytest.mark.parametrize("branch,subs", [("L=1", {L: 1}), ("gamma=1", {gamma: 1}), ("gamma=1,L=1", {gamma: 1, L: 1})])
 def test_branches_are_limits_of_general_form(branch, subs):
-    general = B.c_dyn_closed()["general"]
+    general = BS.c_dyn_closed()["general"]
     for h in (2, 3, 7):
         lim = general.subs(H, h)
         for sym, val in subs.items():
             lim = sp.limit(lim, sym, val)
-        assert sp.simplify(lim - B.c_dyn_closed()[branch].subs(H, h)) == 0
+        assert sp.simplify(lim - BS.c_dyn_closed()[branch].subs(H, h)) == 0
 
 
 def test_gammaL_branch_is_limit():
-    general = B.c_dyn_closed()["general"]
+    general = BS.c_dyn_closed()["general"]
     for h in (2, 5):
         lim = sp.limit(general.subs(H, h).subs(gamma, sp.Symbol("y", positive=True) / L), sp.Symbol("y", positive=True), 1)
-        assert sp.simplify(lim - B.c_dyn_closed()["gammaL=1"].subs(H, h)) == 0
+        assert sp.simplify(lim - BS.c_dyn_closed()["gammaL=1"].subs(H, h)) == 0
 
 
 def test_infinite_horizon_is_limit_of_finite():
     g, l = sp.Rational(9, 10), sp.Rational(1, 2)
-    finite = B.c_dyn_closed()["general"].subs({gamma: g, L: l})
-    assert sp.limit(finite, H, sp.oo) == B.c_dyn_closed()["infinite"].subs({gamma: g, L: l})
+    finite = BS.c_dyn_closed()["general"].subs({gamma: g, L: l})
+    assert sp.limit(finite, H, sp.oo) == BS.c_dyn_closed()["infinite"].subs({gamma: g, L: l})
 
 
 @settings(max_examples=60, deadline=None)

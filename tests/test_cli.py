@@ -63,10 +63,10 @@ def test_bad_input_exits_nonzero_with_one_line(args, param):
 def test_sensitivity_json(capsys):
     code, out = run_json(capsys, "sensitivity", "--gamma", "0.9", "--lip-dyn", "0.5", "--lip-rew", "1",
                          "--lip-pi", "0.2", "--eps-dyn", "0.01", "--eps-rew", "0.01")
-    assert code == 0 and set(out["elasticity"]) >= {"lip_dyn", "lip_rew", "lip_pi", "gamma"}
+    assert code == 0 and set(out["elasticity"]) >= {"K_f", "K_r", "K_pi", "gamma"}
     # independent: the dynamics term's elasticity in K_r is 1, the reward term's is 0
     c_dyn = 0.9 * 1.2 / (0.1 * (1 - 0.9 * 0.6))
-    assert out["elasticity"]["lip_rew"] == pytest.approx(c_dyn * 0.01 / (0.1 + c_dyn * 0.01))
+    assert out["elasticity"]["K_r"] == pytest.approx(c_dyn * 0.01 / (0.1 + c_dyn * 0.01))
 
 
 def test_reproduce_json_for_the_fast_stages(tmp_path, capsys):

@@ -1,4 +1,4 @@
-r"""The return-error bound for training in imagination (``DESIGN.md`` E1 to E5).
+r"""The return-error bound for training in imagination, numerically (``docs/theory.md`` E1 to E5).
 
 Extends Asadi, Misra and Littman (2018), "Lipschitz Continuity in Model-based
 Reinforcement Learning", ICML, Thm. 1 (compounding error) and Thm. 2 (value gap for
@@ -9,137 +9,35 @@ $H=\infty$), to a learned reward model and to finite horizons:
     \quad C_{rew}=\sum_{t=0}^{H-1}\gamma^t,
     \quad C_{dyn}=K_{r\pi}\sum_{u=1}^{H-1}\gamma^u\sum_{i=0}^{u-1}L^i .
 
-The symbolic layer (functions returning SymPy expressions) is derived once and
-cached; :func:`return_bound` evaluates the lambdified closed forms on NumPy arrays.
+This module is pure NumPy: the coefficients come from :mod:`theory.coefficients`, whose
+cancellation-free kernels the tests prove equal to the SymPy closed forms of
+:mod:`theory.bound_symbolic` (which only symbolic requests import).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from functools import cache
 
 import numpy as np
-import sympy as sp
 
 from . import _validate as V
-from .symbols import H, K_f, K_pi, K_r, K_rpi, L, eps_dyn, eps_rew, gamma, i, t, u
+from .coefficients import _gaps, c_dyn, c_rew, geometric_sum
 
-# Below this distance from a removable singularity (L = 1, gamma = 1, gamma L = 1)
-# the branch formula is used: the general form loses about eps_machine / |x - 1|
-# relative accuracy there, the branch about |x - 1| * H.
-BRANCH_TOL = 1e-9
+__all__ = ["BoundResult", "coefficients", "compounding_factor", "exceeds", "resolve_constants", "return_bound",
+           "suboptimality_bound", "REASON_INFINITE", "REASON_OVERFLOW"]
 
-
-# --------------------------------------------------------------------------- symbolic
-def closed_loop_constants() -> tuple[sp.Expr, sp.Expr]:
-    r"""$L=K_f(1+K_\pi)$ and $K_{r\pi}=K_r(1+K_\pi)$ (``DESIGN.md`` section 0)."""
-    return K_f * (1 + K_pi), K_r * (1 + K_pi)
-
-
-def value_lipschitz_recursion(horizon: int) -> list[sp.Expr]:
-    r"""E1 unrolled: $\ell_H=0$, $\ell_t=K_{r\pi}+\gamma L\ell_{t+1}$; returns $[\ell_0,\dots,\ell_H]$."""
-    ell = [sp.Integer(0)]
-    for _ in range(horizon):
-        ell.append(sp.expand(K_rpi + gamma * L * ell[-1]))
-    return ell[::-1]
-
-
-def value_lipschitz_closed(tt: sp.Expr = t) -> sp.Expr:
-    r"""E1 closed form $\ell_t=K_{r\pi}\sum_{i=0}^{H-t-1}(\gamma L)^i$ as a SymPy ``Sum``."""
-    return K_rpi * sp.Sum((gamma * L) ** i, (i, 0, H - tt - 1))
-
-
-def per_step_error_recursion(horizon: int) -> sp.Expr:
-    r"""E2 unrolled as an equality: $\Delta_t=\varepsilon_{rew}+\gamma\ell_{t+1}\varepsilon_{dyn}+\gamma\Delta_{t+1}$, $\Delta_H=0$.
-
-    Returns $\Delta_0$, the value-gap bound the simulation-lemma step gives.
-    """
-    ell = value_lipschitz_recursion(horizon)
-    delta = sp.Integer(0)
-    for step in reversed(range(horizon)):
-        delta = eps_rew + gamma * ell[step + 1] * eps_dyn + gamma * delta
-    return sp.expand(delta)
-
-
-def c_rew_sum() -> sp.Sum:
-    r"""$C_{rew}=\sum_{t=0}^{H-1}\gamma^t$ (E3), unevaluated."""
-    return sp.Sum(gamma**t, (t, 0, H - 1))
-
-
-def c_dyn_sum() -> sp.Expr:
-    r"""$C_{dyn}=K_{r\pi}\sum_{u=1}^{H-1}\gamma^u\sum_{i=0}^{u-1}L^i$ (E3), unevaluated."""
-    return K_rpi * sp.Sum(gamma**u * sp.Sum(L**i, (i, 0, u - 1)), (u, 1, H - 1))
-
-
-@cache
-def c_rew_closed() -> dict[str, sp.Expr]:
-    r"""Closed forms of $C_{rew}$: ``general`` ($\gamma\ne1$), ``gamma=1``, ``infinite`` ($H=\infty$, $\gamma<1$)."""
-    return {
-        "general": (1 - gamma**H) / (1 - gamma),
-        "gamma=1": H,
-        "infinite": 1 / (1 - gamma),
-    }
-
-
-@cache
-def c_dyn_closed() -> dict[str, sp.Expr]:
-    r"""Closed forms of $C_{dyn}$ (E3), one per branch.
-
-    ``general``: $\frac{K_{r\pi}}{L-1}\Big(\frac{1-(\gamma L)^H}{1-\gamma L}-\frac{1-\gamma^H}{1-\gamma}\Big)$;
-    the removable cases ``L=1``, ``gamma=1``, ``gammaL=1`` and ``gamma=1,L=1`` are derived by
-    SymPy from the defining double sum with the special value substituted;
-    ``infinite``: $\frac{\gamma K_{r\pi}}{(1-\gamma)(1-\gamma L)}$ for $H=\infty$, $\gamma L<1$.
-    """
-    general = K_rpi / (L - 1) * ((1 - (gamma * L) ** H) / (1 - gamma * L) - (1 - gamma**H) / (1 - gamma))
-    summand = gamma**u * sp.Sum(L**i, (i, 0, u - 1))
-
-    def branch(subs: dict) -> sp.Expr:
-        expr = K_rpi * sp.summation(summand.subs(subs).doit(), (u, 1, H - 1))
-        # SymPy returns a Piecewise over the remaining special values; take the generic piece.
-        if isinstance(expr, sp.Piecewise):
-            expr = expr.args[-1][0]
-        expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[-1][0])
-        return sp.factor(sp.simplify(expr))
-
-    return {
-        "general": general,
-        "L=1": branch({L: 1}),
-        "gamma=1": branch({gamma: 1}),
-        "gammaL=1": branch({gamma: 1 / L}),
-        "gamma=1,L=1": branch({gamma: 1, L: 1}),
-        "infinite": gamma * K_rpi / ((1 - gamma) * (1 - gamma * L)),
-    }
-
-
-def bound_expr(branch: str = "general") -> sp.Expr:
-    r"""$B=C_{rew}\varepsilon_{rew}+C_{dyn}\varepsilon_{dyn}$ (E3) for a named branch of :func:`c_dyn_closed`."""
-    rew = c_rew_closed()
-    c_r = rew["infinite"] if branch == "infinite" else (rew["gamma=1"] if "gamma=1" in branch else rew["general"])
-    return c_r * eps_rew + c_dyn_closed()[branch] * eps_dyn
-
-
-def compounding_closed() -> sp.Expr:
-    r"""E4: $\delta_t\le\varepsilon_{dyn}\sum_{i=0}^{t-1}L^i=\varepsilon_{dyn}\frac{L^t-1}{L-1}$ ($t\varepsilon_{dyn}$ at $L=1$)."""
-    return sp.Piecewise((eps_dyn * t, sp.Eq(L, 1)), (eps_dyn * (L**t - 1) / (L - 1), True))
-
-
-# --------------------------------------------------------------------------- numeric
-@cache
-def _numeric_forms():
-    """The closed forms lambdified once (``cse=True``); arguments (gamma, H, L, K_rpi)."""
-    args = (gamma, H, L, K_rpi)
-    dyn = {name: sp.lambdify(args, e, modules="numpy", cse=True) for name, e in c_dyn_closed().items()}
-    rew = {name: sp.lambdify(args, e, modules="numpy", cse=True) for name, e in c_rew_closed().items()}
-    return rew, dyn
+REASON_INFINITE = "infinite horizon with gamma * L >= 1: the dynamics term compounds without bound (docs/theory.md E3)"
+REASON_OVERFLOW = "overflow: the exact bound exceeds the float range (about 1.8e308)"
 
 
 @dataclass(frozen=True)
 class BoundResult:
     r"""Result of :func:`return_bound` (E3). Arrays broadcast over the inputs.
 
-    ``bound`` is ``inf`` where the bound is infinite (``finite`` False): $H=\infty$ with
-    $\gamma L\ge1$ and a dynamics term that does not vanish; ``reason`` says why.
+    ``bound`` is ``inf`` where the bound is infinite (``finite`` False). ``reason`` says why:
+    :data:`REASON_INFINITE` ($H=\infty$ with $\gamma L\ge1$ and a dynamics term that does not
+    vanish) or :data:`REASON_OVERFLOW` (finite, but beyond the float range); both when both occur.
     """
 
     c_rew: np.ndarray
@@ -154,10 +52,7 @@ class BoundResult:
 
     def to_dict(self) -> dict:
         """JSON-ready dict: floats (or lists), with ``None`` for infinities."""
-        out = {}
-        for key, value in asdict(self).items():
-            out[key] = _jsonable(value)
-        return out
+        return {key: _jsonable(value) for key, value in asdict(self).items()}
 
 
 def _jsonable(value):
@@ -175,7 +70,7 @@ def _jsonable(value):
 def resolve_constants(*, L=None, K_rpi=None, K_f=None, K_r=None, K_pi=None) -> tuple[np.ndarray, np.ndarray]:
     r"""Closed-loop constants from either ($L$, $K_{r\pi}$) or ($K_f$, $K_r$, $K_\pi$).
 
-    $L=K_f(1+K_\pi)$, $K_{r\pi}=K_r(1+K_\pi)$ (``DESIGN.md`` section 0). Mixing the two
+    $L=K_f(1+K_\pi)$, $K_{r\pi}=K_r(1+K_\pi)$ (``docs/theory.md`` section 0). Mixing the two
     forms is an error, so the constants of one model are never combined with another's.
     """
     structured = (K_f, K_r, K_pi)
@@ -187,12 +82,64 @@ def resolve_constants(*, L=None, K_rpi=None, K_f=None, K_r=None, K_pi=None) -> t
         return V.nonnegative("L", L), V.nonnegative("K_rpi", K_rpi)
     if any(v is None for v in structured):
         raise V.InputError("give K_f, K_r and K_pi (structured) or L and K_rpi (closed loop)")
-    kf, kr, kp = V.nonnegative("K_f (lip-dyn)", K_f), V.nonnegative("K_r (lip-rew)", K_r), V.nonnegative("K_pi (lip-pi)", K_pi)
-    return kf * (1 + kp), kr * (1 + kp)
+    kf, kr, kp = V.nonnegative("K_f", K_f), V.nonnegative("K_r", K_r), V.nonnegative("K_pi", K_pi)
+    with np.errstate(over="ignore"):
+        Lc, Kc = kf * (1 + kp), kr * (1 + kp)
+    if np.isinf(Lc).any() or np.isinf(Kc).any():
+        raise V.InputError("K_f (1 + K_pi) and K_r (1 + K_pi) must stay below the float range (about 1.8e308)")
+    return Lc, Kc
+
+
+def _inputs(gamma, horizon, constants: dict):
+    g = V.in_closed_interval("gamma", gamma, 0.0, 1.0)
+    h = V.horizon(horizon)
+    Lc, Kc = resolve_constants(**constants)
+    if (np.isinf(h) & (g >= 1)).any():
+        raise V.InputError("gamma must be < 1 when the horizon is infinite (the discounted return diverges at gamma = 1)")
+    return g, h, Lc, Kc
+
+
+def coefficients(gamma, horizon, **constants) -> tuple[np.ndarray, np.ndarray]:
+    r"""The coefficients $(C_{dyn}, C_{rew})$ of E3, so that $B=C_{rew}\varepsilon_{rew}+C_{dyn}\varepsilon_{dyn}$.
+
+    Parameters
+    ----------
+    gamma : array_like
+        Discount in $[0, 1]$ ($<1$ when the horizon is infinite).
+    horizon : array_like or ``"inf"``
+        Integer $H\ge1$ (up to about $10^{12}$), or ``inf``.
+    **constants
+        ``L`` and ``K_rpi`` (closed loop), or ``K_f``, ``K_r`` and ``K_pi`` (structured).
+
+    Returns
+    -------
+    (C_dyn, C_rew) : tuple of ndarray
+        Relative error below $10^{-10}$ everywhere, branch points included; ``C_dyn`` is ``inf``
+        for $H=\infty$ with $\gamma L\ge1$ and where the exact value exceeds the float range.
+
+    References
+    ----------
+    ``docs/theory.md`` E3; Asadi, Misra and Littman (2018), Thm. 2.
+
+    Examples
+    --------
+    >>> c_dyn, c_rew = coefficients(0.9, "inf", K_f=0.5, K_r=1.0, K_pi=0.5)
+    >>> round(float(c_dyn), 6), round(float(c_rew), 6)  # 0.9 * 1.5 / (0.1 * (1 - 0.675)), 1 / 0.1
+    (41.538462, 10.0)
+    """
+    g, h, Lc, Kc = _inputs(gamma, horizon, constants)
+    with np.errstate(over="ignore"):
+        cd, cr = c_dyn(g, h, Lc, Kc), c_rew(g, h)
+    return _squeeze(cd), _squeeze(cr)
+
+
+def _squeeze(a):
+    a = np.asarray(a)
+    return a[()] if a.ndim == 0 else a
 
 
 def return_bound(gamma, horizon, eps_dyn, eps_rew, **constants) -> BoundResult:
-    r"""Evaluate $B=C_{rew}\varepsilon_{rew}+C_{dyn}\varepsilon_{dyn}$ (``DESIGN.md`` E3) on arrays.
+    r"""Evaluate $B=C_{rew}\varepsilon_{rew}+C_{dyn}\varepsilon_{dyn}$ (``docs/theory.md`` E3) on arrays.
 
     Parameters
     ----------
@@ -205,7 +152,15 @@ def return_bound(gamma, horizon, eps_dyn, eps_rew, **constants) -> BoundResult:
     **constants
         ``L`` and ``K_rpi`` (closed loop), or ``K_f``, ``K_r`` and ``K_pi`` (structured).
 
-    All inputs broadcast; a grid of a million points is one call.
+    Returns
+    -------
+    BoundResult
+        All inputs broadcast; a grid of a million points is one call. Never negative or NaN
+        for valid input; ``inf`` only with a ``reason``.
+
+    References
+    ----------
+    ``docs/theory.md`` E3; Asadi, Misra and Littman (2018), Thm. 2.
 
     Examples
     --------
@@ -213,62 +168,28 @@ def return_bound(gamma, horizon, eps_dyn, eps_rew, **constants) -> BoundResult:
     >>> round(float(r.bound), 6)  # 0.02/0.1 + 0.9*1.5/(0.1*(1-0.675)) * 0.01
     0.615385
     """
-    g = V.in_closed_interval("gamma", gamma, 0.0, 1.0)
-    h = V.horizon(horizon)
-    ed = V.nonnegative("eps_dyn (eps-dyn)", eps_dyn)
-    er = V.nonnegative("eps_rew (eps-rew)", eps_rew)
-    Lc, Kc = resolve_constants(**constants)
-    inf_h = np.isinf(h)
-    if (inf_h & (g >= 1)).any():
-        raise V.InputError("gamma must be < 1 when the horizon is infinite (the discounted return diverges at gamma = 1)")
-    g, h, ed, er, Lc, Kc, inf_h = np.broadcast_arrays(g, h, ed, er, Lc, Kc, inf_h)
-    c_rew, c_dyn = _coefficients(g, h, Lc, Kc, inf_h)
-    infinite = np.isinf(c_dyn)
-    # 0 * inf: no dynamics error (or no reward sensitivity) means no dynamics term at all.
-    dyn_term = np.where(ed == 0, 0.0, c_dyn * np.where(infinite, 1.0, ed))
-    dyn_term = np.where(infinite & (ed > 0), np.inf, dyn_term)
-    rew_term = c_rew * er
-    total = rew_term + dyn_term
+    g, h, Lc, Kc = _inputs(gamma, horizon, constants)
+    ed = V.nonnegative("eps_dyn", eps_dyn)
+    er = V.nonnegative("eps_rew", eps_rew)
+    g, h, ed, er, Lc, Kc = np.broadcast_arrays(g, h, ed, er, Lc, Kc)
+    with np.errstate(over="ignore", invalid="ignore"):
+        cr, cd = c_rew(g, h), c_dyn(g, h, Lc, Kc)
+        # 0 * inf: no dynamics error means no dynamics term at all.
+        dyn_term = np.where(ed == 0, 0.0, cd * ed)
+        rew_term = np.where(er == 0, 0.0, cr * er)
+        total = rew_term + dyn_term
     finite = np.isfinite(total)
     reason = None
     if not finite.all():
-        reason = "infinite horizon with gamma * L >= 1: the dynamics term compounds without bound (DESIGN.md E3)"
-    squeeze = (lambda a: a[()] if a.ndim == 0 else a)
-    return BoundResult(*(squeeze(np.asarray(a)) for a in (c_rew, c_dyn, rew_term, dyn_term, total, Lc, Kc, finite)), reason)
-
-
-def _coefficients(g, h, Lc, Kc, inf_h):
-    """C_rew and C_dyn with branch selection; each branch evaluated only where it applies."""
-    rew_f, dyn_f = _numeric_forms()
-    c_rew = np.empty(g.shape)
-    c_dyn = np.empty(g.shape)
-    fin = ~inf_h
-    g1 = np.abs(g - 1) <= BRANCH_TOL
-    l1 = np.abs(Lc - 1) <= BRANCH_TOL
-    gl1 = np.abs(g * Lc - 1) <= BRANCH_TOL
-    masks = {
-        "gamma=1,L=1": fin & g1 & l1,
-        "gamma=1": fin & g1 & ~l1,
-        "L=1": fin & l1 & ~g1,
-        "gammaL=1": fin & gl1 & ~g1 & ~l1,
-    }
-    masks["general"] = fin & ~(masks["gamma=1,L=1"] | masks["gamma=1"] | masks["L=1"] | masks["gammaL=1"])
-    for name, mask in masks.items():
-        if mask.any():
-            c_dyn[mask] = dyn_f[name](g[mask], h[mask], Lc[mask], Kc[mask])
-    rew_general = fin & ~g1
-    c_rew[rew_general] = rew_f["general"](g[rew_general], h[rew_general], Lc[rew_general], Kc[rew_general])
-    c_rew[fin & g1] = h[fin & g1]
-    if inf_h.any():
-        gi, Li, Ki = g[inf_h], Lc[inf_h], Kc[inf_h]
-        c_rew[inf_h] = 1.0 / (1.0 - gi)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            val = dyn_f["infinite"](gi, np.inf, Li, Ki)
-        val = np.where(Ki == 0, 0.0, np.where(gi * Li >= 1, np.inf, val))
-        c_dyn[inf_h] = val
-    # gamma = 0 or H = 1 make C_dyn an empty sum: guard 0**0 conventions in the closed forms.
-    c_dyn[fin & ((h == 1) | (g == 0) | (Kc == 0))] = 0.0
-    return c_rew, c_dyn
+        gl_at_least_one = _gaps(g, Lc)[1] >= 0
+        compounding = np.isinf(h) & gl_at_least_one & (ed > 0) & (Kc > 0) & (g > 0)
+        parts = []
+        if (compounding & ~finite).any():
+            parts.append(REASON_INFINITE)
+        if (~compounding & ~finite).any():
+            parts.append(REASON_OVERFLOW)
+        reason = "; ".join(parts)
+    return BoundResult(*(_squeeze(a) for a in (cr, cd, rew_term, dyn_term, total, Lc, Kc, finite)), reason)
 
 
 def exceeds(gap, bound, slack=0.0):
@@ -278,15 +199,20 @@ def exceeds(gap, bound, slack=0.0):
 
 
 def compounding_factor(L, t) -> np.ndarray:
-    r"""E4 factor $\sum_{i=0}^{t-1}L^i$: the multi-step state error is at most $\varepsilon_{dyn}$ times this."""
+    r"""E4 factor $\sum_{i=0}^{t-1}L^i$: the multi-step state error is at most $\varepsilon_{dyn}$ times this.
+
+    Evaluated as $\operatorname{expm1}(t\log L)/(L-1)$ with $\log L$ from ``log1p``, exact at and
+    near $L=1$ (where it is $t$); ``inf`` only beyond the float range.
+
+    Examples
+    --------
+    >>> float(compounding_factor(1.0, 7)), float(compounding_factor(2.0, 3))
+    (7.0, 7.0)
+    """
     Lc = V.nonnegative("L", L)
     tt = V.nonnegative("t", t)
-    Lc, tt = np.broadcast_arrays(Lc, tt)
-    near = np.abs(Lc - 1) <= BRANCH_TOL
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        val = np.where(near, tt, np.expm1(tt * np.log(np.where(near | (Lc == 0), 2.0, Lc))) / (np.where(near | (Lc == 0), 2.0, Lc) - 1))
-    val = np.where(Lc == 0, np.minimum(tt, 1.0), val)
-    return val[()] if val.ndim == 0 else val
+    with np.errstate(over="ignore"):
+        return _squeeze(geometric_sum(Lc, tt))
 
 
 def suboptimality_bound(bound_at_optimum, bound_at_learned) -> np.ndarray:

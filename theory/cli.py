@@ -2,7 +2,8 @@
 
 Every subcommand computes a JSON-ready dict; ``--json`` prints it as one JSON object
 on standard output (``null`` for infinities), otherwise a short table is printed.
-Bad input exits with status 2 and one line naming the parameter; no traceback.
+Bad input exits with status 2 and one line naming the parameter; no traceback. An unexpected
+error prints one line asking for a report (the traceback only under ``--debug``).
 """
 
 from __future__ import annotations
@@ -12,32 +13,17 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable
-
-import numpy as np
+import warnings
 
 from ._validate import InputError
-
-Handler = Callable[[argparse.Namespace], dict]
-_COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Handler, Callable[[dict], str]]] = {}
-
-
-def command(name: str, help: str):
-    """Register ``imagination NAME``: decorate ``(configure, run, render)`` triples."""
-
-    def deco(cls):
-        _COMMANDS[name] = (help, cls.configure, cls.run, cls.render)
-        return cls
-
-    return deco
+from ._version import __version__
+from .commands import INDEX, load
 
 
 def _clean(value):
     """Plain JSON values, recursively: NumPy scalars and arrays become Python ones, keys become strings,
     NaN and infinities become None (so the JSON is strict)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, np.ndarray):
+    if hasattr(value, "tolist") and type(value).__module__ == "numpy":
         value = value.tolist()
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -48,42 +34,60 @@ def _clean(value):
     return value
 
 
-def table(rows: list[tuple[str, object]], title: str | None = None) -> str:
-    """A two-column table for the human-readable output."""
-    width = max(len(k) for k, _ in rows)
-    lines = [title] if title else []
-    for key, value in rows:
-        if isinstance(value, float):
-            value = "inf" if math.isinf(value) else f"{value:.6g}"
-        elif value is None:
-            value = "-"
-        lines.append(f"  {key:<{width}}  {value}")
-    return "\n".join(lines)
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit 2) naming the command."""
+
+    def error(self, message: str):  # noqa: D401
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from . import commands  # noqa: F401  (registers the subcommands)
-
-    parser = argparse.ArgumentParser(prog="imagination", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (help_text, configure, _, _) in _COMMANDS.items():
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the subcommand named in ``argv`` (if any) is imported and configured."""
+    parser = _Parser(prog="imagination", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"imagination-theory {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    chosen = next((a for a in (argv or []) if not a.startswith("-")), None)
+    for name, (_, help_text) in INDEX.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        configure(p)
-        p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+        if name == chosen:
+            load(name).configure(p)
+            p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+            p.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     return parser
 
 
+def _one_line_warnings(command: str):
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"imagination {command}: warning: {message}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    _, _, run, render = _COMMANDS[args.command]
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv).parse_args(argv)
+    cmd = load(args.command)
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warnings(args.command)
+        try:
+            result = cmd.run(args)
+        except InputError as err:
+            print(f"imagination {args.command}: error: {err}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print(f"imagination {args.command}: interrupted", file=sys.stderr)
+            return 130
+        except MemoryError:
+            print(f"imagination {args.command}: error: out of memory; ask for a smaller problem", file=sys.stderr)
+            return 2
+        except Exception as err:  # noqa: BLE001  (the last line of defence: no traceback for users)
+            if args.debug:
+                raise
+            print(f"imagination {args.command}: internal error ({type(err).__name__}: {err}); please report it "
+                  f"with the command line: imagination {' '.join(argv)} (add --debug for the traceback)", file=sys.stderr)
+            return 1
     try:
-        result = run(args)
-    except InputError as err:
-        print(f"imagination {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    try:
-        print(json.dumps(_clean(result), allow_nan=False) if args.json else render(result))
+        print(json.dumps(_clean(result), allow_nan=False) if args.json else cmd.render(result))
         sys.stdout.flush()
     except BrokenPipeError:  # the reader (say, `head`) closed the pipe: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -55,10 +55,10 @@ def _bound_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     fig.compounding_and_horizon(out)
     fig.calibration(out, cals)
     s = sensitivity(0.9, "inf", 0.01, 0.01, K_f=0.6, K_r=1.0, K_pi=0.3)
-    positive = all(s.partials[k] > 0 for k in ("lip_dyn", "lip_rew", "lip_pi"))
+    positive = all(s.partials[k] > 0 for k in ("K_f", "K_r", "K_pi"))
     checks.append(Check("E6: the bound rises with every Lipschitz constant", positive,
                         "elasticities at gamma=0.9, K_f=0.6, K_r=1, K_pi=0.3: "
-                        + ", ".join(f"{k} {s.elasticity[k]:.3g}" for k in ("lip_dyn", "lip_rew", "lip_pi"))
+                        + ", ".join(f"{k} {s.elasticity[k]:.3g}" for k in ("K_f", "K_r", "K_pi"))
                         + f"; lower {s.lower_first} first", s.to_dict()))
     return checks
 
@@ -247,8 +247,8 @@ def _straightening_stage(out: Path, quick: bool, full: bool = False) -> list[Che
     s = sensitivity(0.95, "inf", 0.01, 0.01, K_f=0.8, K_r=1.0, K_pi=0.2)
     checks.append(Check("E6: which Lipschitz constant to lower first", True,
                         f"gamma=0.95, K_f=0.8, K_r=1, K_pi=0.2 (gamma L = {0.95 * 0.8 * 1.2:.3f}): a 1% cut of K_f lowers the bound "
-                        f"{100 * s.drop_per_percent['lip_dyn']:.2f}%, K_r {100 * s.drop_per_percent['lip_rew']:.2f}%, "
-                        f"K_pi {100 * s.drop_per_percent['lip_pi']:.2f}%: lower {s.lower_first} first", s.to_dict()))
+                        f"{100 * s.drop_per_percent['K_f']:.2f}%, K_r {100 * s.drop_per_percent['K_r']:.2f}%, "
+                        f"K_pi {100 * s.drop_per_percent['K_pi']:.2f}%: lower {s.lower_first} first", s.to_dict()))
     rng = np.random.default_rng(0)
     A, B, K = rng.normal(0, 0.5, (3, 3)), rng.normal(0, 0.5, (3, 2)), rng.normal(0, 0.5, (2, 3))
     cl = closed_loop_linear(A, B, K)

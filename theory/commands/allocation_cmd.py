@@ -8,7 +8,7 @@ import warnings
 from .. import allocation as A
 from .. import bound as B
 from .._validate import InputError
-from ..cli import command, table
+from . import command, table
 from ..scaling import FitError, FitWarning, PowerLaw, fit_power_law, read_csv
 
 
@@ -51,7 +51,7 @@ def _law(args: argparse.Namespace, kind: str):
     return PowerLaw(a, alpha, e), None
 
 
-@command("allocate", "Split a budget between dynamics samples and reward labels to minimise the bound (E9-E11).")
+@command("allocate")
 class AllocateCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
@@ -106,7 +106,7 @@ class AllocateCommand:
         return table(rows, f"Optimal split of budget {out['budget']:g} (DESIGN.md E9-E11)")
 
 
-@command("fit", "Fit a power law error = e + a n^-alpha to a CSV with columns n,error, with bootstrap intervals (E12).")
+@command("fit")
 class FitCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .. import bound as B
-from ..cli import command, table
-from ..symbols import latex
+from . import BOUND_OPTIONS, command, options, table
 
 
 def add_bound_options(p: argparse.ArgumentParser, errors: bool = True) -> None:
@@ -22,18 +21,28 @@ def add_bound_options(p: argparse.ArgumentParser, errors: bool = True) -> None:
 
 
 def bound_from_args(args: argparse.Namespace, eps_dyn=None, eps_rew=None) -> B.BoundResult:
-    return B.return_bound(
-        args.gamma,
-        args.horizon,
-        args.eps_dyn if eps_dyn is None else eps_dyn,
-        args.eps_rew if eps_rew is None else eps_rew,
-        K_f=args.lip_dyn,
-        K_r=args.lip_rew,
-        K_pi=args.lip_pi,
-    )
+    with options(**BOUND_OPTIONS):
+        return B.return_bound(
+            args.gamma,
+            args.horizon,
+            args.eps_dyn if eps_dyn is None else eps_dyn,
+            args.eps_rew if eps_rew is None else eps_rew,
+            K_f=args.lip_dyn,
+            K_r=args.lip_rew,
+            K_pi=args.lip_pi,
+        )
 
 
-@command("bound", "Return-error bound |J - J_hat| <= C_rew eps_rew + C_dyn eps_dyn (DESIGN.md E3).")
+def bound_latex(args: argparse.Namespace) -> str:
+    """LaTeX of the branch of the bound that applies to these numbers (SymPy loads only here)."""
+    from ..bound_symbolic import branch_expr, branch_of
+    from ..symbols import latex
+
+    branch = branch_of(args.gamma, args.horizon, args.lip_dyn * (1 + args.lip_pi))
+    return f"B = {latex(branch_expr(branch))}  % branch: {branch}"
+
+
+@command("bound")
 class BoundCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
@@ -51,8 +60,7 @@ class BoundCommand:
         else:
             out["reward_share"] = out["dynamics_share"] = None
         if args.latex:
-            branch = "infinite" if str(args.horizon).lower().startswith("inf") else "general"
-            out["latex"] = "B = " + latex(B.bound_expr(branch))
+            out["latex"] = bound_latex(args)
         return out
 
     @staticmethod
@@ -68,7 +76,7 @@ class BoundCommand:
         ]
         if out["reward_share"] is not None:
             rows += [("reward share", out["reward_share"]), ("dynamics share", out["dynamics_share"])]
-        text = table(rows, "Return-error bound (DESIGN.md E3)")
+        text = table(rows, "Return-error bound (docs/theory.md E3)")
         if out["reason"]:
             text += "\n  note: " + out["reason"]
         if out.get("latex"):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import command, table
+from . import command, table
 from ..mdp.analysis import closed_loop_constants
 from ..mdp.finite import evaluate, load_npz
 
 
-@command("evaluate", "Exact return J of the file's policy (uniform if none), by a linear solve or backward recursion.")
+@command("evaluate")
 class EvaluateCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
@@ -26,7 +26,7 @@ class EvaluateCommand:
                       ("gamma, horizon", f"{out['gamma']:g}, {out['horizon']:g}")], "Exact return")
 
 
-@command("lipschitz", "Exact closed-loop W1-Lipschitz constants L = Lip(P_pi) and K_rpi = Lip(r_pi) of an MDP file (E13).")
+@command("lipschitz")
 class LipschitzCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
@@ -44,7 +44,7 @@ class LipschitzCommand:
                      "Closed-loop Lipschitz constants (DESIGN.md E13)")
 
 
-@command("verify-bound", "Check |J - J_hat| <= B on learned models from samples, on a file's MDP or on random ones.")
+@command("verify-bound")
 class VerifyBoundCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
@@ -81,7 +81,7 @@ class VerifyBoundCommand:
         return table(rows, "The bound on learned tabular models (DESIGN.md E3, section 5)")
 
 
-@command("verify-allocation", "Bound-optimal split (global constants and realised sensitivities) against the empirically best split.")
+@command("verify-allocation")
 class VerifyAllocationCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:

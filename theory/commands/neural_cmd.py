@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import command, table
+from . import command, table
 
 
-@command("scaling-experiment", "Measure dynamics and reward error laws of NumPy teacher-student networks and the split they imply.")
+@command("scaling-experiment")
 class ScalingExperimentCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:

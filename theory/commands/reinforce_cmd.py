@@ -6,7 +6,7 @@ import argparse
 
 from .. import noise_budget as NB
 from .._validate import InputError
-from ..cli import command, table
+from . import command, table
 
 
 def _offer(text: str) -> tuple[float, float]:
@@ -34,7 +34,7 @@ def family_from_args(args: argparse.Namespace) -> NB.NoiseFamily:
     return NB.menu(args.offer)
 
 
-@command("noise-budget", "Choose the price of reward labels per rollout that minimises the gradient MSE at a fixed budget (E18, E19).")
+@command("noise-budget")
 class NoiseBudgetCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
@@ -80,7 +80,7 @@ class NoiseBudgetCommand:
                            f"(DESIGN.md E18, E19)") + "\n  " + out["note"]
 
 
-@command("check-reinforce", "Monte Carlo REINFORCE against the exact gradient and the exact variance (E15, E16).")
+@command("check-reinforce")
 class CheckReinforceCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:

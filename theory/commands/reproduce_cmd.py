@@ -6,10 +6,10 @@ import argparse
 
 from .. import reproduce as R
 from .._validate import InputError
-from ..cli import command
+from . import command
 
 
-@command("reproduce", "The main job: check every derivation, compute the optima, run the Monte Carlo checks, draw every figure.")
+@command("reproduce")
 class ReproduceCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:

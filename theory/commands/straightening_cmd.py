@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from .._validate import InputError
-from ..cli import command, table
+from . import command, table
 from ..straightening import curvature
 
 
-@command("curvature", "Per-step and mean curvature 1 - cos between consecutive steps of latent trajectories (E14).")
+@command("curvature")
 class CurvatureCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .. import bound as B
+from .. import bound_symbolic as B
 from ..continuous import calibrate
 from ..symbols import latex
 from ..symbols import H, K_rpi, L, eps_dyn, eps_rew, gamma, i, t, u
@@ -123,6 +123,6 @@ def derive_bound() -> Derivation:
     d.inequality("E5: suboptimality of the policy that is best in imagination",
                  r"$$J(\pi^*)-J(\hat\pi)=\underbrace{J(\pi^*)-\hat J(\pi^*)}_{\le B(\pi^*)}+\underbrace{\hat J(\pi^*)-\hat J(\hat\pi)}_{\le0}"
                  r"+\underbrace{\hat J(\hat\pi)-J(\hat\pi)}_{\le B(\hat\pi)}$$", _suboptimality_spot_check)
-    d.define("Structured form", r"B", B.bound_expr("infinite").subs({L: L_s, K_rpi: K_s}),
+    d.define("Structured form", r"B", B.branch_expr("infinite").subs({L: L_s, K_rpi: K_s}),
              note=r"for $H=\infty$ in the structured constants $K_f$, $K_r$, $K_\pi$.")
     return d

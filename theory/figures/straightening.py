@@ -15,12 +15,12 @@ def elasticities(out_dir, gamma: float = 0.9, K_r: float = 1.0, K_pi: float = 0.
     ax = axes[0][0]
     gl = np.linspace(0.05, 0.97, 60)
     K_f = gl / (gamma * (1 + K_pi))
-    el = {k: [] for k in ("lip_dyn", "lip_rew", "lip_pi", "gamma")}
+    el = {k: [] for k in ("K_f", "K_r", "K_pi", "gamma")}
     for kf in K_f:
         s = sensitivity(gamma, "inf", eps_dyn, eps_rew, K_f=kf, K_r=K_r, K_pi=K_pi)
         for k in el:
             el[k].append(s.elasticity[k])
-    labels = {"lip_dyn": r"$K_f$ (dynamics)", "lip_rew": r"$K_r$ (reward)", "lip_pi": r"$K_\pi$ (policy)", "gamma": r"$\gamma$"}
+    labels = {"K_f": r"$K_f$ (dynamics)", "K_r": r"$K_r$ (reward)", "K_pi": r"$K_\pi$ (policy)", "gamma": r"$\gamma$"}
     for (k, vals), style in zip(el.items(), ("-", "--", "-.", ":")):
         ax.plot(gl, vals, style, label=labels[k])
     ax.set(yscale="log", xlabel=r"$\gamma L$", ylabel=r"elasticity $\partial\log B/\partial\log\theta$",
