@@ -7,8 +7,8 @@ import time
 import numpy as np
 from scipy.optimize import brentq
 
-from theory.allocation import Prices, optimal_split
-from theory.scaling import PowerLaw
+from theory.maths.allocation import Prices, optimal_split
+from theory.maths.scaling import PowerLaw
 
 
 def scalar_split(budget, prices, dyn, rew, cd, cr):

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from theory import neural as NN
+from theory.mdp import neural as NN
 
 
 def throughput(M: int, steps: int = 100, batch: int = 256) -> float:

@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from theory.mdp.learned import random_chain
-from theory.mdp.policy_gradient import rollouts
+from theory.mdp.rollouts import rollouts
 
 
 def best_of(fn, repeats=5):

@@ -6,10 +6,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theory import allocation as A
-from theory import allocation_symbolic as S
+from theory.maths import allocation as A
+from theory.maths import allocation_symbolic as S
 from theory._validate import InputError
-from theory.scaling import PowerLaw
+from theory.maths.scaling import PowerLaw
 from theory.symbols import C_dyn, C_rew, N, a_d, a_r, kappa_d, kappa_r
 
 laws = st.builds(PowerLaw, st.floats(0.05, 50), st.floats(0.05, 2.0), st.floats(0.0, 0.2))

@@ -8,8 +8,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theory import bound as B
-from theory import bound_symbolic as BS
+from theory.maths import bound as B
+from theory.maths import bound_symbolic as BS
 from theory._validate import InputError
 from theory.symbols import H, L, eps_dyn, eps_rew, gamma
 

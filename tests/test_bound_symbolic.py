@@ -11,9 +11,9 @@ import pytest
 import sympy as sp
 
 from theory import InputError
-from theory import bound as B
-from theory import bound_symbolic as BS
-from theory.coefficients import c_dyn
+from theory.maths import bound as B
+from theory.maths import bound_symbolic as BS
+from theory.maths.coefficients import c_dyn
 from theory.symbols import H, K_rpi, L, eps_dyn, eps_rew, gamma
 
 ARGS = (gamma, H, L, K_rpi, eps_dyn, eps_rew)

@@ -191,7 +191,7 @@ def test_curvature_cli(tmp_path, capsys):
 def test_scaling_experiment_cli(capsys, monkeypatch):
     import warnings
 
-    from theory import scaling_experiment as SE
+    from theory.checks import neural_scaling as SE
 
     # a tiny grid: the real quick grid takes about a minute and runs in `imagination reproduce`
     monkeypatch.setattr(SE.Config, "quick", staticmethod(lambda: SE.Config(sizes=(64, 512, 4096), seeds=1, steps=200, test=300)))
@@ -216,7 +216,7 @@ def test_allocate_from_csv_fits_carries_the_interval(tmp_path, capsys):
     assert code == 0 and out["share_dyn_ci"][0] <= out["share_dyn"] <= out["share_dyn_ci"][1]
     assert out["laws"]["dyn"]["alpha"] == pytest.approx(0.3, abs=0.05)
     # the split from the fitted laws is close to the planted laws' optimum
-    from theory.allocation import Prices, optimal_split
-    from theory.scaling import PowerLaw
+    from theory.maths.allocation import Prices, optimal_split
+    from theory.maths.scaling import PowerLaw
     planted = optimal_split(1e5, Prices(1, 10), PowerLaw(1.5, 0.3), PowerLaw(4.0, 0.9), 10.0, 5.0)
     assert abs(float(planted.share_dyn) - out["share_dyn"]) < 0.1

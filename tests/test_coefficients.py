@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theory import bound as B
-from theory.coefficients import c_dyn, c_rew, geometric_sum
+from theory.maths import bound as B
+from theory.maths.coefficients import c_dyn, c_rew, geometric_sum
 
 mp.mp.dps = 120
 FLOAT_MAX = mp.mpf(np.finfo(float).max)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theory import continuous as C
+from theory.checks import calibration as C
 from theory._validate import InputError
 
 

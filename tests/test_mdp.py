@@ -12,7 +12,7 @@ from theory.mdp.analysis import bound_case, closed_loop_constants, model_errors,
 from theory.mdp.finite import FiniteMDP, evaluate, from_sas_layout, from_toy_text, load_npz, save_npz
 from theory.mdp.learned import allocate_samples, learn, learned_dynamics, random_chain, random_grid
 from theory.mdp.transport import kernel_lipschitz, wasserstein
-from theory.verify import verify_bound
+from theory.checks.bound_sweep import verify_bound
 
 
 def tiny():
@@ -213,7 +213,7 @@ def test_E5_suboptimality_of_the_policy_best_in_imagination():
 
 
 def test_frozen_lake_from_the_toy_text_table():
-    from theory.mdp.policy_gradient import rollouts
+    from theory.mdp.rollouts import rollouts
     from theory.mdp.toy_text import MAP_4X4, frozen_lake_table, grid_metric
 
     table = frozen_lake_table()

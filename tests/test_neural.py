@@ -5,9 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from theory import neural as NN
-from theory.scaling import fit_power_law
-from theory.scaling_experiment import Config, errors, run
+from theory.mdp import neural as NN
+from theory.maths.scaling import fit_power_law
+from theory.checks.neural_scaling import Config, errors, run
 
 
 @pytest.mark.parametrize("output", ["tanh", "scaled"])

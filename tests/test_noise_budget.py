@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theory import noise_budget as NB
+from theory.maths import noise_budget as NB
 from theory._validate import InputError
 
 

@@ -7,13 +7,13 @@ import pytest
 from scipy.stats import chi2
 
 from theory._validate import InputError
-from theory.learning import small_mdp, train
-from theory.mdp.exact_pg import (brute_force_gradient, enumerate_trajectories, exact_bias_shift, exact_moments,
+from theory.checks.equal_budget import small_mdp, train
+from theory.mdp.exact_gradients import (brute_force_gradient, enumerate_trajectories, exact_bias_shift, exact_moments,
                                  policy_gradient_theorem)
-from theory.mdp.policy_gradient import (alias_table, batch_baseline, per_rollout_estimates, reward_coefficients,
+from theory.mdp.rollouts import (alias_table, batch_baseline, per_rollout_estimates, reward_coefficients,
                                         rollouts, softmax_policy)
-from theory.noise_budget import BudgetProblem, power
-from theory.reinforce_check import Noise, check, variance_scaling
+from theory.maths.noise_budget import BudgetProblem, power
+from theory.checks.reinforce_check import Noise, check, variance_scaling
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from theory._validate import InputError
-from theory.scaling import FitWarning, PowerLaw, fit_power_law, read_csv
+from theory.maths.scaling import FitWarning, PowerLaw, fit_power_law, read_csv
 
 N = np.unique(np.round(np.logspace(1, 4, 12)))
 

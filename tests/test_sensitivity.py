@@ -4,8 +4,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from theory.bound import return_bound
-from theory.sensitivity import sensitivity
+from theory.maths.bound import return_bound
+from theory.maths.sensitivity import sensitivity
 
 
 def fd_elasticity(name, point, h=1e-6):
@@ -44,7 +44,7 @@ def test_sensitivity_at_branch_points():
 def test_horizon_elasticity_matches_continuation():
     s = sensitivity(0.9, 10, 0.01, 0.02, K_f=0.5, K_r=1.0, K_pi=0.5)
     # the closed form, continued to real H, differentiated by a central difference
-    from theory.bound_symbolic import branch_expr
+    from theory.maths.bound_symbolic import branch_expr
     from theory.symbols import H, L, K_rpi, gamma, eps_dyn, eps_rew
     expr = branch_expr("general").subs({gamma: 0.9, L: 0.75, K_rpi: 1.5, eps_dyn: 0.01, eps_rew: 0.02})
     h = 1e-5

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theory._validate import InputError
-from theory.straightening import (LowerEstimateWarning, closed_loop_linear, curvature, linear_lipschitz,
+from theory.maths.straightening import (LowerEstimateWarning, closed_loop_linear, curvature, linear_lipschitz,
                                   sampled_lipschitz, straightening_bound)
-from theory.straightening_experiment import run
+from theory.checks.straightening import run
 
 
 @settings(max_examples=50, deadline=None)

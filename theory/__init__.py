@@ -11,34 +11,34 @@ from __future__ import annotations
 
 import importlib
 
-from ._validate import InputError
-from ._version import __version__
+from theory._validate import InputError
+from theory._version import __version__
 
 # public name -> submodule that defines it
 _LAZY = {
     # the bound, E1-E6
-    "BoundResult": "bound", "coefficients": "bound", "compounding_factor": "bound", "resolve_constants": "bound",
-    "return_bound": "bound", "suboptimality_bound": "bound",
-    "Sensitivity": "sensitivity", "sensitivity": "sensitivity",
-    "SYMBOLS": "bound_symbolic", "bound_piecewise": "bound_symbolic", "lambdify_bound": "bound_symbolic",
-    "substitute": "bound_symbolic",
+    "BoundResult": "maths.bound", "coefficients": "maths.bound", "compounding_factor": "maths.bound", "resolve_constants": "maths.bound",
+    "return_bound": "maths.bound", "suboptimality_bound": "maths.bound",
+    "Sensitivity": "maths.sensitivity", "sensitivity": "maths.sensitivity",
+    "SYMBOLS": "maths.bound_symbolic", "bound_piecewise": "maths.bound_symbolic", "lambdify_bound": "maths.bound_symbolic",
+    "substitute": "maths.bound_symbolic",
     # scaling laws and allocation, E7-E12
-    "PowerLaw": "scaling", "PowerLawFit": "scaling", "FitError": "scaling", "FitWarning": "scaling",
-    "fit_power_law": "scaling", "read_csv": "scaling",
-    "Prices": "allocation", "Allocation": "allocation", "optimal_split": "allocation",
-    "equal_exponent_ratio": "allocation", "split_interval": "allocation",
+    "PowerLaw": "maths.scaling", "PowerLawFit": "maths.scaling", "FitError": "maths.scaling", "FitWarning": "maths.scaling",
+    "fit_power_law": "maths.scaling", "read_csv": "maths.scaling",
+    "Prices": "maths.allocation", "Allocation": "maths.allocation", "optimal_split": "maths.allocation",
+    "equal_exponent_ratio": "maths.allocation", "split_interval": "maths.allocation",
     # verification on tabular MDPs
-    "BoundSweep": "verify", "verify_bound": "verify",
+    "BoundSweep": "checks.bound_sweep", "verify_bound": "checks.bound_sweep",
     # noisy-reward REINFORCE, E15-E20
-    "Noise": "reinforce_check", "CheckResult": "reinforce_check", "check": "reinforce_check",
-    "variance_scaling": "reinforce_check",
-    "BudgetProblem": "noise_budget", "BudgetOptimum": "noise_budget", "solve": "noise_budget",
-    "power": "noise_budget", "bounded": "noise_budget", "floor": "noise_budget", "averaging": "noise_budget",
-    "menu": "noise_budget", "custom": "noise_budget",
+    "Noise": "mdp.noise", "CheckResult": "checks.reinforce_check", "check": "checks.reinforce_check",
+    "variance_scaling": "checks.reinforce_check",
+    "BudgetProblem": "maths.noise_budget", "BudgetOptimum": "maths.noise_budget", "solve": "maths.noise_budget",
+    "power": "maths.noise_budget", "bounded": "maths.noise_budget", "floor": "maths.noise_budget", "averaging": "maths.noise_budget",
+    "menu": "maths.noise_budget", "custom": "maths.noise_budget",
     # Lipschitz constants and straightening, E13-E14
-    "Curvature": "straightening", "curvature": "straightening", "linear_lipschitz": "straightening",
-    "closed_loop_linear": "straightening", "sampled_lipschitz": "straightening",
-    "straightening_bound": "straightening", "LowerEstimateWarning": "straightening",
+    "Curvature": "maths.straightening", "curvature": "maths.straightening", "linear_lipschitz": "maths.straightening",
+    "closed_loop_linear": "maths.straightening", "sampled_lipschitz": "maths.straightening",
+    "straightening_bound": "maths.straightening", "LowerEstimateWarning": "maths.straightening",
 }
 
 __all__ = ["InputError", "__version__", *_LAZY]

@@ -15,9 +15,9 @@ import os
 import sys
 import warnings
 
-from ._validate import InputError
-from ._version import __version__
-from .commands import INDEX, load
+from theory._validate import InputError
+from theory._version import __version__
+from theory.commands import INDEX, load
 
 
 def _clean(value):

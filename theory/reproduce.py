@@ -39,10 +39,10 @@ def _derivation(out: Path, name: str, title: str, d) -> Check:
 
 
 def _bound_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
-    from .continuous import calibrate
-    from .derivations.bound import derive_bound
-    from .figures import bound as fig
-    from .sensitivity import sensitivity
+    from theory.checks.calibration import calibrate
+    from theory.derivations.bound import derive_bound
+    from theory.plots import bound as fig
+    from theory.maths.sensitivity import sensitivity
 
     checks = [_derivation(out, "bound", "return-error bound E1-E5", derive_bound())]
     n_lip, n_lq = (60, 150) if quick else (150, 375)
@@ -66,10 +66,10 @@ def _bound_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
 def _allocation_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     import numpy as np
 
-    from . import allocation as A
-    from .derivations.allocation import derive_allocation
-    from .figures import allocation as fig
-    from .scaling import PowerLaw, fit_power_law
+    from theory.maths import allocation as A
+    from theory.derivations.allocation import derive_allocation
+    from theory.plots import allocation as fig
+    from theory.maths.scaling import PowerLaw, fit_power_law
 
     checks = [_derivation(out, "allocation", "optimal split E7-E11", derive_allocation())]
     # the paper's measured laws (DESIGN.md section 6), prices 1 : 10, gamma = 0.9, K_f = 0.8, K_r = 1
@@ -110,7 +110,7 @@ def _ols_coverage(runs: int, seed: int = 0) -> float:
     """Share of synthetic runs whose 95% interval for alpha covers the planted 0.9 (12 points, 5% noise)."""
     import numpy as np
 
-    from .scaling import fit_power_law
+    from theory.maths.scaling import fit_power_law
 
     rng = np.random.default_rng(seed)
     n = np.unique(np.round(np.logspace(1, 4, 12)))
@@ -124,13 +124,13 @@ def _ols_coverage(runs: int, seed: int = 0) -> float:
 def _lab_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     import numpy as np
 
-    from .allocation_check import check_allocation
-    from .figures import lab as fig
-    from .mdp.finite import evaluate
-    from .mdp.learned import random_grid
-    from .mdp.policy_gradient import rollouts as rollouts_engine
-    from .mdp.transport import wasserstein
-    from .verify import verify_bound
+    from theory.checks.allocation_check import check_allocation
+    from theory.plots import lab as fig
+    from theory.mdp.finite import evaluate
+    from theory.mdp.learned import random_grid
+    from theory.mdp.rollouts import rollouts as rollouts_engine
+    from theory.mdp.transport import wasserstein
+    from theory.checks.bound_sweep import verify_bound
 
     checks = []
     # exact evaluation against Monte Carlo rollouts (finite horizon), at a stated confidence level
@@ -171,12 +171,12 @@ def _lab_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
 def _reinforce_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
     import numpy as np
 
-    from .derivations.noise import derive_noise_budget
-    from .figures import reinforce as fig
-    from .learning import equal_budget_experiment, small_mdp
-    from .mdp.exact_pg import brute_force_gradient, enumerate_trajectories, exact_moments, policy_gradient_theorem
-    from .mdp.policy_gradient import softmax_policy
-    from .reinforce_check import Noise, check, variance_scaling
+    from theory.derivations.noise import derive_noise_budget
+    from theory.plots import reinforce as fig
+    from theory.checks.equal_budget import equal_budget_experiment, small_mdp
+    from theory.mdp.exact_gradients import brute_force_gradient, enumerate_trajectories, exact_moments, policy_gradient_theorem
+    from theory.mdp.rollouts import softmax_policy
+    from theory.checks.reinforce_check import Noise, check, variance_scaling
 
     checks = [_derivation(out, "noise_budget", "rollouts versus noise E18-E19", derive_noise_budget())]
     mdp = small_mdp(1, S=3, A=2, horizon=4, gamma=0.8)
@@ -238,10 +238,10 @@ def _straightening_stage(out: Path, quick: bool, full: bool = False) -> list[Che
 
     import numpy as np
 
-    from .figures import straightening as fig
-    from .sensitivity import sensitivity
-    from .straightening import LowerEstimateWarning, closed_loop_linear, curvature, sampled_lipschitz, straightening_bound
-    from .straightening_experiment import run
+    from theory.plots import straightening as fig
+    from theory.maths.sensitivity import sensitivity
+    from theory.maths.straightening import LowerEstimateWarning, closed_loop_linear, curvature, sampled_lipschitz, straightening_bound
+    from theory.checks.straightening import run
 
     checks = []
     s = sensitivity(0.95, "inf", 0.01, 0.01, K_f=0.8, K_r=1.0, K_pi=0.2)
@@ -280,9 +280,9 @@ def _straightening_stage(out: Path, quick: bool, full: bool = False) -> list[Che
 
 
 def _neural_stage(out: Path, quick: bool, full: bool = False) -> list[Check]:
-    from .figures import allocation as afig
-    from .figures import neural as fig
-    from .scaling_experiment import PAPER, run
+    from theory.plots import allocation as afig
+    from theory.plots import neural as fig
+    from theory.checks.neural_scaling import PAPER, run
 
     res = run(quick=not full, seed=0)
     fits = res["fits"]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .._validate import InputError
+from theory._validate import InputError
 
 INDEX: dict[str, tuple[str, str]] = {
     "bound": ("bound_cmd", "Return-error bound |J - J_hat| <= C_rew eps_rew + C_dyn eps_dyn (E3)."),

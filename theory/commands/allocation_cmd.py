@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import warnings
 
-from .. import allocation as A
-from .. import bound as B
-from .._validate import InputError
-from . import command, table
-from ..scaling import FitError, FitWarning, PowerLaw, fit_power_law, read_csv
+from theory.maths import allocation as A
+from theory.maths import bound as B
+from theory._validate import InputError
+from theory.commands import command, table
+from theory.maths.scaling import FitError, FitWarning, PowerLaw, fit_power_law, read_csv
 
 
 def coefficients_from_args(args: argparse.Namespace) -> tuple[float, float]:

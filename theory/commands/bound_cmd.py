@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .. import bound as B
-from . import BOUND_OPTIONS, command, options, table
+from theory.maths import bound as B
+from theory.commands import BOUND_OPTIONS, command, options, table
 
 
 def add_bound_options(p: argparse.ArgumentParser, errors: bool = True) -> None:
@@ -35,8 +35,8 @@ def bound_from_args(args: argparse.Namespace, eps_dyn=None, eps_rew=None) -> B.B
 
 def bound_latex(args: argparse.Namespace) -> str:
     """LaTeX of the branch of the bound that applies to these numbers (SymPy loads only here)."""
-    from ..bound_symbolic import branch_expr, branch_of
-    from ..symbols import latex
+    from theory.maths.bound_symbolic import branch_expr, branch_of
+    from theory.symbols import latex
 
     branch = branch_of(args.gamma, args.horizon, args.lip_dyn * (1 + args.lip_pi))
     return f"B = {latex(branch_expr(branch))}  % branch: {branch}"

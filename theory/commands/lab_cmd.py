@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from . import command, table
-from ..mdp.analysis import closed_loop_constants
-from ..mdp.finite import evaluate, load_npz
+from theory.commands import command, table
+from theory.mdp.analysis import closed_loop_constants
+from theory.mdp.finite import evaluate, load_npz
 
 
 @command("evaluate")
@@ -57,8 +57,8 @@ class VerifyBoundCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        from .._validate import InputError
-        from ..verify import verify_bound
+        from theory._validate import InputError
+        from theory.checks.bound_sweep import verify_bound
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else None
         samples = ((1, 1), (4, 4), (16, 4), (4, 16), (64, 64))
@@ -90,8 +90,8 @@ class VerifyAllocationCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        from .._validate import InputError
-        from ..allocation_check import check_allocation
+        from theory._validate import InputError
+        from theory.checks.allocation_check import check_allocation
 
         if args.seeds < 2:
             raise InputError("--seeds must be >= 2")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import command, table
+from theory.commands import command, table
 
 
 @command("scaling-experiment")
@@ -18,8 +18,8 @@ class ScalingExperimentCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        from .._validate import InputError
-        from ..scaling_experiment import run
+        from theory._validate import InputError
+        from theory.checks.neural_scaling import run
 
         if args.quick and args.full:
             raise InputError("give --quick or --full, not both")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from .. import noise_budget as NB
-from .._validate import InputError
-from . import command, table
+from theory.maths import noise_budget as NB
+from theory._validate import InputError
+from theory.commands import command, table
 
 
 def _offer(text: str) -> tuple[float, float]:
@@ -96,9 +96,9 @@ class CheckReinforceCommand:
     def run(args: argparse.Namespace) -> dict:
         import math
 
-        from ..learning import small_mdp
-        from ..mdp.finite import load_npz
-        from ..reinforce_check import Noise, check
+        from theory.checks.equal_budget import small_mdp
+        from theory.mdp.finite import load_npz
+        from theory.checks.reinforce_check import Noise, check
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else small_mdp(args.seed, S=3, A=2, horizon=4)
         H = args.horizon if args.horizon is not None else (4 if math.isinf(mdp.horizon) else int(mdp.horizon))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from .. import reproduce as R
-from .._validate import InputError
-from . import command
+from theory import reproduce as R
+from theory._validate import InputError
+from theory.commands import command
 
 
 @command("reproduce")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from . import BOUND_OPTIONS, command, options, table
-from ..sensitivity import sensitivity
-from .bound_cmd import add_bound_options
+from theory.commands import BOUND_OPTIONS, command, options, table
+from theory.maths.sensitivity import sensitivity
+from theory.commands.bound_cmd import add_bound_options
 
 
 @command("sensitivity")

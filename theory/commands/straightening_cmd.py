@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validate import InputError
-from . import command, table
-from ..straightening import curvature
+from theory._validate import InputError
+from theory.commands import command, table
+from theory.maths.straightening import curvature
 
 
 @command("curvature")

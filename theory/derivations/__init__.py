@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..symbols import latex
+from theory.symbols import latex
 
 
 class DerivationError(AssertionError):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .. import allocation as A
-from .. import allocation_symbolic as S
-from ..scaling import PowerLaw
-from ..symbols import C_dyn, C_rew, N, a_d, a_r, alpha, alpha_d, alpha_r, e_d, e_r, kappa_d, kappa_r, latex, n_d, n_r, x
-from . import Derivation
+from theory.maths import allocation as A
+from theory.maths import allocation_symbolic as S
+from theory.maths.scaling import PowerLaw
+from theory.symbols import C_dyn, C_rew, N, a_d, a_r, alpha, alpha_d, alpha_r, e_d, e_r, kappa_d, kappa_r, latex, n_d, n_r, x
+from theory.derivations import Derivation
 
 
 def _unique_root_spot_check() -> tuple[int, float]:

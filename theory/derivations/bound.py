@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .. import bound_symbolic as B
-from ..continuous import calibrate
-from ..symbols import latex
-from ..symbols import H, K_rpi, L, eps_dyn, eps_rew, gamma, i, t, u
-from . import Derivation
+from theory.maths import bound_symbolic as B
+from theory.checks.calibration import calibrate
+from theory.symbols import latex
+from theory.symbols import H, K_rpi, L, eps_dyn, eps_rew, gamma, i, t, u
+from theory.derivations import Derivation
 
 SMALL_H = {f"H={h}": {H: h} for h in range(1, 7)}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .. import noise_budget as NB
-from ..symbols import A, V_0, W, budget, c, c_0, c_max, k, m, p, sigma2_0, sigma2_1, sigma2_f
-from . import Derivation
+from theory.maths import noise_budget as NB
+from theory.symbols import A, V_0, W, budget, c, c_0, c_max, k, m, p, sigma2_0, sigma2_1, sigma2_f
+from theory.derivations import Derivation
 
 s2 = sp.Function("sigma^2")
 

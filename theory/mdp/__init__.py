@@ -4,4 +4,4 @@ Layout (``DESIGN.md`` section 0): ``P[s, a, s']``, ``R[s, a]``, state metric ``D
 ``horizon`` (an integer, or ``inf``), initial distribution ``mu[s]``, policies ``pi[s, a]``.
 """
 
-from .finite import FiniteMDP, evaluate, from_sas_layout, from_toy_text, load_npz, save_npz  # noqa: F401
+from theory.mdp.finite import FiniteMDP, evaluate, from_sas_layout, from_toy_text, load_npz, save_npz  # noqa: F401

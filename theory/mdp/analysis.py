@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..bound import exceeds, return_bound
-from .finite import FiniteMDP, closed_loop, values
-from .transport import function_lipschitz, kernel_distance, kernel_lipschitz
+from theory.maths.bound import exceeds, return_bound
+from theory.mdp.finite import FiniteMDP, closed_loop, values
+from theory.mdp.transport import function_lipschitz, kernel_distance, kernel_lipschitz
 
 
 @dataclass(frozen=True)

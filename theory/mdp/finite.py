@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import _validate as V
+from theory import _validate as V
 
 TOL = 1e-9
 

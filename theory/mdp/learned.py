@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate as V
-from .finite import FiniteMDP
+from theory import _validate as V
+from theory.mdp.finite import FiniteMDP
 
 
 def allocate_samples(n: int, S: int, A: int, rng: np.random.Generator) -> np.ndarray:

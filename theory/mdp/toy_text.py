@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate as V
+from theory import _validate as V
 
 MAP_4X4 = ("SFFF", "FHFH", "FFFH", "HFFG")
 _MOVES = {0: (0, -1), 1: (1, 0), 2: (0, 1), 3: (-1, 0)}

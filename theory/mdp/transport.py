@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sps
 from scipy.optimize import linprog
 
-from .. import _validate as V
+from theory import _validate as V
 
 MASS_TOL = 1e-9
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .allocation import Prices, optimal_split
-from .bound import return_bound
-from .mdp.analysis import closed_loop_constants, model_errors, optimal_policy
-from .mdp.finite import FiniteMDP, evaluate
-from .mdp.learned import learn, random_chain
-from .scaling import fit_power_law
+from theory.maths.allocation import Prices, optimal_split
+from theory.maths.bound import return_bound
+from theory.mdp.analysis import closed_loop_constants, model_errors, optimal_policy
+from theory.mdp.finite import FiniteMDP, evaluate
+from theory.mdp.learned import learn, random_chain
+from theory.maths.scaling import fit_power_law
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import new, save
+from theory.plots import new, save
 
 
 def split_check(out_dir, result: dict) -> list:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..bound import compounding_factor, return_bound
-from ..continuous import Calibration
-from . import new, save
+from theory.maths.bound import compounding_factor, return_bound
+from theory.checks.calibration import Calibration
+from theory.plots import new, save
 
 
 def compounding_and_horizon(out_dir) -> list:

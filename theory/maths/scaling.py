@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize
 
-from . import _validate as V
+from theory import _validate as V
 
 
 class FitError(RuntimeError):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as V
+from theory import _validate as V
 
 
 class LowerEstimateWarning(UserWarning):

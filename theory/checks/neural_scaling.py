@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from . import _validate as V
-from . import neural as NN
-from .allocation import Prices, optimal_split
-from .scaling import FitError, PowerLaw, fit_power_law
+from theory import _validate as V
+from theory.mdp import neural as NN
+from theory.maths.allocation import Prices, optimal_split
+from theory.maths.scaling import FitError, PowerLaw, fit_power_law
 
 D_S, D_A, HIDDEN = 12, 4, 64
 PAPER = {"dyn": PowerLaw(0.34, 0.11), "rew": PowerLaw(90.0, 0.96)}

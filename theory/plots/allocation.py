@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import allocation as A
-from ..scaling import PowerLaw, PowerLawFit
-from . import new, save
+from theory.maths import allocation as A
+from theory.maths.scaling import PowerLaw, PowerLawFit
+from theory.plots import new, save
 
 
 def bound_vs_share(out_dir, budget, prices: A.Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew) -> list:

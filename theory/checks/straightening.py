@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bound import compounding_factor, exceeds
-from .straightening import curvature, linear_lipschitz
+from theory.maths.bound import compounding_factor, exceeds
+from theory.maths.straightening import curvature, linear_lipschitz
 
 
 def _encoders() -> dict[str, Callable[[np.ndarray], np.ndarray]]:

@@ -26,8 +26,8 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from . import _validate as V
-from .symbols import H, K_f, K_pi, K_r, K_rpi, L, eps_dyn, eps_rew, gamma, i, t, u
+from theory import _validate as V
+from theory.symbols import H, K_f, K_pi, K_r, K_rpi, L, eps_dyn, eps_rew, gamma, i, t, u
 
 __all__ = ["SYMBOLS", "bound_piecewise", "branch_of", "lambdify_bound", "substitute"]
 
@@ -232,7 +232,7 @@ def lambdify_bound(structured: bool = False):
     >>> float(f(0.9, 2, 1e300, 1.0, 1.0, 0.0))  # overflows in the general closed form
     0.9
     """
-    from .bound import return_bound
+    from theory.maths.bound import return_bound
 
     if structured:
         def bound(gamma, H, K_f, K_r, K_pi, eps_dyn, eps_rew):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as V
-from .mdp.finite import FiniteMDP, evaluate
-from .mdp.policy_gradient import estimates, rollouts, softmax_policy
-from .noise_budget import BudgetProblem, NoiseFamily
+from theory import _validate as V
+from theory.mdp.finite import FiniteMDP, evaluate
+from theory.mdp.rollouts import estimates, rollouts, softmax_policy
+from theory.maths.noise_budget import BudgetProblem, NoiseFamily
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,8 @@ def equal_budget_experiment(family: NoiseFamily | None = None, steps: int = 40, 
                             rollouts_at_optimum: int = 40) -> dict:
     """Solve E18 on a small MDP with exact $V_0$, $W$ at $\\theta=0$, then train at the solver's price and at
     prices ten times cheaper (noisier) and ten times dearer (cleaner)."""
-    from .mdp.exact_pg import enumerate_trajectories, exact_moments
-    from .noise_budget import power, solve
+    from theory.mdp.exact_gradients import enumerate_trajectories, exact_moments
+    from theory.maths.noise_budget import power, solve
 
     mdp = small_mdp(seed)
     H = int(mdp.horizon)

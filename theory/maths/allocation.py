@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as V
-from .scaling import PowerLaw
+from theory import _validate as V
+from theory.maths.scaling import PowerLaw
 
 
 @dataclass(frozen=True)

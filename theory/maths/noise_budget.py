@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from . import _validate as V
+from theory import _validate as V
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate as V
+from theory import _validate as V
 
 ESTIMATORS = ("full", "reward-to-go", "reward-to-go-no-discount-weight")
 

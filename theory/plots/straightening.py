@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sensitivity import sensitivity
-from . import new, save
+from theory.maths.sensitivity import sensitivity
+from theory.plots import new, save
 
 
 def elasticities(out_dir, gamma: float = 0.9, K_r: float = 1.0, K_pi: float = 0.2, eps_dyn: float = 0.01,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import noise_budget as NB
-from ..learning import LearningCurves
-from . import new, save
+from theory.maths import noise_budget as NB
+from theory.checks.equal_budget import LearningCurves
+from theory.plots import new, save
 
 
 def variance(out_dir, scaling: dict) -> list:

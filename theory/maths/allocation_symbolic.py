@@ -9,8 +9,8 @@ from functools import cache
 
 import sympy as sp
 
-from . import _validate as V
-from .symbols import C_dyn, C_rew, N, a_d, a_r, alpha, alpha_d, alpha_r, e_d, e_r, kappa_d, kappa_r, n_d, n_r, x
+from theory import _validate as V
+from theory.symbols import C_dyn, C_rew, N, a_d, a_r, alpha, alpha_d, alpha_r, e_d, e_r, kappa_d, kappa_r, n_d, n_r, x
 
 
 def power_law(a, al, e, n) -> sp.Expr:

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import _validate as V
-from .coefficients import _gaps, c_dyn, c_rew, geometric_sum
+from theory import _validate as V
+from theory.maths.coefficients import _gaps, c_dyn, c_rew, geometric_sum
 
 __all__ = ["BoundResult", "coefficients", "compounding_factor", "exceeds", "resolve_constants", "return_bound",
            "suboptimality_bound", "REASON_INFINITE", "REASON_OVERFLOW"]

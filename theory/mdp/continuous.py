@@ -1,8 +1,7 @@
 r"""Deterministic continuous-state systems where true and imagined returns are exact.
 
-Checks the bound E3 away from tabular MDPs, and calibrates it the way the paper did
-(``DESIGN.md`` section 6): random globally Lipschitz systems and linear-quadratic systems
-on a bounded domain.
+The laboratory of the calibration (``docs/theory.md`` section 6): random globally Lipschitz systems
+and linear-quadratic systems on a bounded domain, learned models, exact returns.
 
 A batch of systems on the box $S=[-1,1]^d$, $A=[-1,1]^m$, Euclidean norms, sum metric on
 $(s,a)$:
@@ -28,10 +27,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.linalg
-
-from . import _validate as V
-from .bound import exceeds, return_bound
-
 
 @dataclass(frozen=True)
 class LipschitzSystems:
@@ -108,51 +103,9 @@ def returns(sys: LipschitzSystems, s0: np.ndarray, gamma: float, steps: int) -> 
     return total.mean(axis=1)
 
 
-def _reward_sup(sys: LipschitzSystems) -> np.ndarray:
+def reward_sup(sys: LipschitzSystems) -> np.ndarray:
     d, m = sys.B.shape[1], sys.B.shape[2]
     return np.abs(sys.w).sum(1) + np.abs(sys.v).sum(1) + _norm(sys.Q) * d + _norm(sys.R) * m
-
-
-@dataclass(frozen=True)
-class GapCheck:
-    """Per-system exact gap, bounds with each model's constants, and the smaller bound."""
-
-    gap: np.ndarray
-    bound_true: np.ndarray
-    bound_learned: np.ndarray
-    bound: np.ndarray
-    ratio: np.ndarray  # gap / bound (0 where the bound is infinite)
-    tail: np.ndarray  # truncation error of the returns (0 for finite horizons)
-
-    @property
-    def violations(self) -> int:
-        """Systems whose gap exceeds the bound by more than the truncation tail and float round-off."""
-        return int(np.sum(exceeds(self.gap, self.bound, self.tail)))
-
-
-def check_gap(true: LipschitzSystems, learned: LipschitzSystems, s0: np.ndarray, gamma: float, horizon) -> GapCheck:
-    r"""$|J-\hat J|$ against $B$ (E3) with the true and the learned closed-loop constants.
-
-    For $H=\infty$ the returns are truncated at $T$ steps, with $\gamma^T<10^{-12}$; the truncation tail
-    $\gamma^T(\sup|r|+\sup|\hat r|)/(1-\gamma)$ is reported, and a violation must exceed it.
-    """
-    h = V.horizon(horizon)
-    g = float(V.in_closed_interval("gamma", gamma, 0, 1))
-    if np.isinf(h):
-        if g >= 1:
-            raise V.InputError("gamma must be < 1 when the horizon is infinite")
-        steps = int(np.ceil(np.log(1e-12) / np.log(max(g, 1e-12)))) if g > 0 else 1
-        tail = g**steps * (_reward_sup(true) + _reward_sup(learned)) / (1 - g)
-    else:
-        steps, tail = int(h), np.zeros(true.n)
-    gap = np.abs(returns(true, s0, g, steps) - returns(learned, s0, g, steps))
-    eps_dyn, eps_rew = model_errors(true, learned)
-    b_true, b_learn = (return_bound(g, horizon, eps_dyn, eps_rew, **dict(zip(("L", "K_rpi"), sys.closed_loop_constants()))).bound
-                       for sys in (true, learned))
-    b = np.minimum(b_true, b_learn)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(np.isfinite(b) & (b > 0), gap / b, 0.0)
-    return GapCheck(gap, b_true, b_learn, b, ratio, tail)
 
 
 # --------------------------------------------------------------------------- generators
@@ -203,53 +156,3 @@ def perturb(rng: np.random.Generator, sys: LipschitzSystems, scale: np.ndarray) 
 
     return replace(sys, A=move(sys.A), B=move(sys.B), w=move(sys.w), v=move(sys.v),
                    Q=sym_move(sys.Q) if np.any(sys.Q) else sys.Q, R=sym_move(sys.R) if np.any(sys.R) else sys.R)
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Distribution of gap/bound per family, as in ``DESIGN.md`` section 6."""
-
-    family: str
-    cases: int
-    violations: int
-    infinite: int
-    median_ratio: float
-    max_ratio: float
-    ratios: np.ndarray
-    gaps: np.ndarray
-    bounds: np.ndarray
-    paper_median: float
-
-    def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("family", "cases", "violations", "infinite", "median_ratio", "max_ratio", "paper_median")}
-
-
-PAPER_MEDIAN = {"lipschitz": 0.0035, "lq": 0.034}
-
-
-def calibrate(family: str, n: int, seed: int = 0, gammas=(0.9, 0.95, 0.99), horizons=(10, 50, "inf"),
-              starts: int = 16) -> Calibration:
-    """Random systems of one family, learned models at log-uniform relative errors in [1e-3, 1e-1],
-    every (gamma, horizon) configuration cycled across systems; returns the gap/bound distribution."""
-    if family not in PAPER_MEDIAN:
-        raise V.InputError(f"family must be one of {sorted(PAPER_MEDIAN)}, got {family!r}")
-    rng = np.random.default_rng(seed)
-    make = random_lipschitz_systems if family == "lipschitz" else random_lq_systems
-    configs = [(g, h) for g in gammas for h in horizons]
-    gaps, bounds, ratios = [], [], []
-    infinite = violations = 0
-    for j, (g, h) in enumerate(configs):
-        count = n // len(configs) + (j < n % len(configs))
-        if count == 0:
-            continue
-        true = make(rng, count)
-        learned = perturb(rng, true, 10 ** rng.uniform(-3, -1, count))
-        s0 = rng.uniform(-1, 1, (count, starts, true.A.shape[1]))
-        res = check_gap(true, learned, s0, g, h)
-        finite = np.isfinite(res.bound)
-        infinite += int((~finite).sum())
-        violations += res.violations
-        gaps.append(res.gap[finite]); bounds.append(res.bound[finite]); ratios.append(res.ratio[finite])  # noqa: E702
-    gaps, bounds, ratios = map(np.concatenate, (gaps, bounds, ratios))
-    return Calibration(family, n, violations, infinite,
-                       float(np.median(ratios)), float(ratios.max()), ratios, gaps, bounds, PAPER_MEDIAN[family])

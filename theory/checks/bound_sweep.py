@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from . import _validate as V
-from .bound import exceeds
-from .mdp.analysis import bound_case
-from .mdp.finite import FiniteMDP
-from .mdp.learned import learn, random_chain, random_grid
+from theory import _validate as V
+from theory.maths.bound import exceeds
+from theory.mdp.analysis import bound_case
+from theory.mdp.finite import FiniteMDP
+from theory.mdp.learned import learn, random_chain, random_grid
 
 
 @dataclass(frozen=True)

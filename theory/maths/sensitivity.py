@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as V
-from .bound import return_bound
-from .coefficients import c_dyn, c_rew
+from theory import _validate as V
+from theory.maths.bound import return_bound
+from theory.maths.coefficients import c_dyn, c_rew
 
 __all__ = ["Sensitivity", "sensitivity", "PARAMETERS"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as V
+from theory import _validate as V
 
 NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 

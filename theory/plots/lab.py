@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..allocation_check import AllocationCheck
-from ..verify import BoundSweep
-from . import new, save
-from .allocation import fitted_laws
+from theory.checks.allocation_check import AllocationCheck
+from theory.checks.bound_sweep import BoundSweep
+from theory.plots import new, save
+from theory.plots.allocation import fitted_laws
 
 
 def bound_sweep(out_dir, sweep: BoundSweep) -> list:

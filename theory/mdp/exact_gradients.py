@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate as V
-from .policy_gradient import Rollouts, reward_coefficients
+from theory import _validate as V
+from theory.mdp.rollouts import Rollouts, reward_coefficients
 
 MAX_TRAJECTORIES = 2_000_000
 
@@ -136,8 +136,8 @@ def exact_bias_shift(enum: Enumeration, pi, gamma: float, estimator: str, bias: 
 
 def brute_force_gradient(P, R, mu, gamma: float, horizon: int, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
     """Central finite differences of the exact return in theta (a third, slow route, for tests)."""
-    from .finite import closed_loop, values
-    from .policy_gradient import softmax_policy
+    from theory.mdp.finite import closed_loop, values
+    from theory.mdp.rollouts import softmax_policy
 
     def J(th):
         P_pi, r_pi = closed_loop(P, R, softmax_policy(th))
