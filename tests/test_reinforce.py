@@ -13,7 +13,8 @@ from theory.mdp.exact_gradients import (brute_force_gradient, enumerate_trajecto
 from theory.mdp.rollouts import (alias_table, batch_baseline, per_rollout_estimates, reward_coefficients,
                                         rollouts, softmax_policy)
 from theory.maths.noise_budget import BudgetProblem, power
-from theory.checks.reinforce_check import Noise, check, variance_scaling
+from theory.checks.reinforce_check import check_reinforce, variance_scaling
+from theory.mdp.noise import Noise
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,7 @@ def test_E17_constant_bias_shifts_nothing_state_action_bias_shifts_by_grad_B(mdp
     ("reward-to-go-no-discount-weight", Noise(), False),
 ])
 def test_checker_verdicts(mdp, estimator, noise, unbiased):
-    r = check(mdp, 4, estimator=estimator, noise=noise, rollouts_n=60_000, rng=11)
+    r = check_reinforce(mdp, estimator=estimator, noise=noise, n_rollouts=60_000, rng=11)
     assert r.unbiased == unbiased
     assert r.matches_expected  # the mean equals its exact value, bias included (E17)
     # single-rollout variance: the Monte Carlo trace within 5% of the exact one (60000 rollouts: ~1-2% noise)
@@ -141,15 +142,15 @@ def test_checker_verdicts(mdp, estimator, noise, unbiased):
 
 
 def test_batch_baselines(mdp):
-    loo = check(mdp, 4, noise=Noise("gaussian", sigma=1.0), rollouts_n=60_000, rng=12, baseline="leave-one-out", batch=4)
-    mean = check(mdp, 4, noise=Noise("gaussian", sigma=1.0), rollouts_n=60_000, rng=12, baseline="batch-mean", batch=4)
+    loo = check_reinforce(mdp, noise=Noise("gaussian", sigma=1.0), n_rollouts=60_000, rng=12, baseline="leave-one-out", batch=4)
+    mean = check_reinforce(mdp, noise=Noise("gaussian", sigma=1.0), n_rollouts=60_000, rng=12, baseline="batch-mean", batch=4)
     assert loo.unbiased and not mean.unbiased and mean.matches_expected
     with pytest.raises(InputError, match="batch"):
         batch_baseline(np.zeros((10, 3)), "leave-one-out", 3)
 
 
 def test_variance_scaling_E16(mdp):
-    s = variance_scaling(mdp, 4, repeats=1500, rng=13)
+    s = variance_scaling(mdp, repeats=1500, rng=13)
     assert s["slope_N"] == pytest.approx(-1, abs=0.1)
     assert s["slope_sigma2"] == pytest.approx(s["Gamma_G2"], rel=0.1)
 

@@ -30,7 +30,7 @@ _LAZY = {
     # verification on tabular MDPs
     "BoundSweep": "checks.bound_sweep", "verify_bound": "checks.bound_sweep",
     # noisy-reward REINFORCE, E15-E20
-    "Noise": "mdp.noise", "CheckResult": "checks.reinforce_check", "check": "checks.reinforce_check",
+    "Noise": "mdp.noise", "CheckResult": "checks.reinforce_check", "check_reinforce": "checks.reinforce_check",
     "variance_scaling": "checks.reinforce_check",
     "BudgetProblem": "maths.noise_budget", "BudgetOptimum": "maths.noise_budget", "solve": "maths.noise_budget",
     "power": "maths.noise_budget", "bounded": "maths.noise_budget", "floor": "maths.noise_budget", "averaging": "maths.noise_budget",

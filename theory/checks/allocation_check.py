@@ -133,3 +133,14 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
     return AllocationCheck(budget, (prices.dyn, prices.rew), laws,
                            {k: {"c_dyn": v[0], "c_rew": v[1]} for k, v in coefficients.items()},
                            predicted, best, curve, fits, verdict)
+
+
+def brute_force_split(budget: float, prices: Prices, dyn, rew, c_dyn: float, c_rew: float,
+                      points: int = 200_001) -> tuple[float, float]:
+    """The bound at the numeric optimum of E9-E11 and the smallest bound on a grid of ``points`` shares."""
+    from theory.maths.allocation import bound_at
+
+    split = optimal_split(budget, prices, dyn, rew, c_dyn, c_rew)
+    grid = np.linspace(prices.dyn / budget, 1 - prices.rew / budget, points)
+    brute = bound_at(grid * budget / prices.dyn, (1 - grid) * budget / prices.rew, dyn, rew, c_dyn, c_rew).min()
+    return float(split.bound), float(brute)

@@ -23,12 +23,13 @@ import numpy as np
 from tqdm import tqdm
 
 from theory import _validate as V
+from theory.checks import paper
 from theory.mdp import neural as NN
 from theory.maths.allocation import Prices, optimal_split
 from theory.maths.scaling import FitError, PowerLaw, fit_power_law
 
 D_S, D_A, HIDDEN = 12, 4, 64
-PAPER = {"dyn": PowerLaw(0.34, 0.11), "rew": PowerLaw(90.0, 0.96)}
+PAPER = paper.LAWS
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,20 @@ class Config:
     batch: int = 256
     lr: float = 1e-3
 
-    @staticmethod
-    def quick() -> Config:
-        return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096), seeds=2, steps=1500)
+    schedule: str = "constant"  # or "cosine": the learning rate decays to 1% along a cosine
+    validation: float = 0.0  # share of each training set held out for early stopping (0: none)
 
     @staticmethod
-    def full() -> Config:
-        return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=6000)
+    def of_size(size: str) -> Config:
+        """``quick`` (seconds, for the tests), ``default`` (the main job), ``full`` (trained to convergence)."""
+        if size == "quick":
+            return Config(sizes=(64, 128, 256, 512, 1024), seeds=2, steps=300, test=2000)
+        if size == "default":
+            return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096), seeds=2, steps=1500)
+        if size == "full":
+            return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=12000,
+                          lr=3e-3, schedule="cosine", validation=0.1)
+        raise V.InputError(f"size must be 'quick', 'default' or 'full', got {size!r}")
 
 
 def train_students(teacher: Teacher, data: list[tuple[np.ndarray, np.ndarray, np.ndarray]], cfg: Config,
@@ -104,8 +112,8 @@ def _train_pair(X_dyn, Y_dyn, X_rew, r_rew, cfg: Config, rng: np.random.Generato
     """A stack of dynamics students and a stack of reward students, model m trained on the m-th dataset."""
     dyn = NN.init(len(X_dyn), D_S + D_A, HIDDEN, D_S, "tanh", rng)
     rew = NN.init(len(X_rew), D_S + D_A, HIDDEN, 1, "scaled", rng)
-    NN.train(dyn, X_dyn, Y_dyn, cfg.steps, rng, cfg.batch, cfg.lr)
-    NN.train(rew, X_rew, [r[:, None] for r in r_rew], cfg.steps, rng, cfg.batch, cfg.lr)
+    for net, X, Y in ((dyn, X_dyn, Y_dyn), (rew, X_rew, [r[:, None] for r in r_rew])):
+        NN.train(net, X, Y, cfg.steps, rng, cfg.batch, cfg.lr, schedule=cfg.schedule, validation=cfg.validation)
     return dyn, rew
 
 
@@ -130,7 +138,7 @@ def _verdict(fits: dict) -> str:
             "their intervals overlap)")
 
 
-def run(quick: bool = True, seed: int = 0, measure: str = "mean", prices: Prices = Prices(1.0, 10.0),
+def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Prices = Prices(1.0, 10.0),
         c_dyn: float = 0.9 / (0.1 * 0.55), c_rew: float = 10.0, budgets=(2000.0, 8000.0), progress: bool | None = None,
         config: Config | None = None) -> dict:
     """Measure both error laws, fit them (E12), and close the loop with the allocation (E9-E11).
@@ -139,7 +147,7 @@ def run(quick: bool = True, seed: int = 0, measure: str = "mean", prices: Prices
     """
     if measure not in ("mean", "sup", "mse"):
         raise V.InputError(f"measure must be 'mean', 'sup' or 'mse', got {measure!r}")
-    cfg = config or (Config.quick() if quick else Config.full())
+    cfg = config or Config.of_size(size)
     rng = np.random.default_rng(seed)
     teacher = make_teacher(rng)
     test = episodes(teacher, cfg.test, cfg.episode_length, rng)

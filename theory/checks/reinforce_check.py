@@ -62,9 +62,15 @@ def z_critical(components: int, alpha: float = 0.01) -> float:
     return float(norm.ppf(1 - alpha / (2 * components)))
 
 
-def check(mdp: FiniteMDP, horizon: int, theta: np.ndarray | None = None, estimator: str = "full",
-          noise: Noise = Noise(), rollouts_n: int = 100_000, rng: np.random.Generator | int = 0,
-          baseline: str | None = None, batch: int = 10, alpha: float = 0.01) -> CheckResult:
+def _horizon(mdp: FiniteMDP) -> int:
+    if not np.isfinite(mdp.horizon):
+        raise V.InputError("the REINFORCE checker needs a finite horizon: set the MDP's horizon to an integer")
+    return int(mdp.horizon)
+
+
+def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimator: str = "full",
+                    noise: Noise = Noise(), n_rollouts: int = 100_000, rng: np.random.Generator | int = 0,
+                    baseline: str | None = None, batch: int = 10, alpha: float = 0.01) -> CheckResult:
     r"""Monte Carlo REINFORCE at ``theta`` (default 0: the uniform policy) against the exact references.
 
     ``baseline``: ``None``, ``"leave-one-out"`` or ``"batch-mean"`` (per-step batch baselines over
@@ -72,7 +78,7 @@ def check(mdp: FiniteMDP, horizon: int, theta: np.ndarray | None = None, estimat
     $1-1/\mathrm{batch}$, which the checker detects).
     """
     rng = np.random.default_rng(rng)
-    H = int(V.horizon(horizon))
+    H = _horizon(mdp)
     S, A = mdp.S, mdp.A
     theta = np.zeros((S, A)) if theta is None else np.asarray(theta, dtype=float)
     if theta.shape != (S, A):
@@ -96,7 +102,7 @@ def check(mdp: FiniteMDP, horizon: int, theta: np.ndarray | None = None, estimat
             notes.append("the exact mean of this estimator needs enumeration; z-scores are against the true gradient")
     if baseline == "batch-mean":
         expected = expected * (1 - 1 / batch)
-    ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, rollouts_n, rng)
+    ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, n_rollouts, rng)
     noisy = noise.apply(ro.states, ro.actions, ro.rewards, rng, S, A)
     b = batch_baseline(noisy, baseline, batch) if baseline else None
     g = estimates(ro, pi, mdp.gamma, estimator, noisy, b)
@@ -110,17 +116,17 @@ def check(mdp: FiniteMDP, horizon: int, theta: np.ndarray | None = None, estimat
     z = np.where(live, (mc - grad) / np.where(live, se, 1), 0.0)
     z_exp = np.where(live, (mc - expected) / np.where(live, se, 1), 0.0)
     variance_mc = float(((g - mc) ** 2).sum((1, 2)).mean() * g.shape[0] / (g.shape[0] - 1))
-    return CheckResult(estimator, noise.kind, int(rollouts_n), grad, expected, mc, se, z, z_exp,
+    return CheckResult(estimator, noise.kind, int(n_rollouts), grad, expected, mc, se, z, z_exp,
                        z_critical(int(live.sum()) or 1, alpha), variance_exact, variance_mc, notes)
 
 
-def variance_scaling(mdp: FiniteMDP, horizon: int, estimator: str = "full", batch_sizes=(1, 4, 16, 64),
+def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1, 4, 16, 64),
                      sigmas=(0.0, 0.5, 1.0, 2.0), repeats: int = 4000, rng: np.random.Generator | int = 0) -> dict:
     r"""E16 in $N$ and $\sigma$: $\operatorname{tr}\operatorname{Cov}\hat g_N$ measured from ``repeats`` independent
     batches for each $N$ (log-log slope, E16 predicts $-1$), and the single-rollout trace against
     $\sigma^2$ (E16 predicts the slope $\Gamma G_2$ for the full return; the exact noise weight in general)."""
     rng = np.random.default_rng(rng)
-    H = int(horizon)
+    H = _horizon(mdp)
     pi = np.full((mdp.S, mdp.A), 1.0 / mdp.A)
     enum = enumerate_trajectories(mdp.P, mdp.R, pi, mdp.mu, H)
     mom = exact_moments(enum, pi, mdp.gamma, estimator)
@@ -145,3 +151,17 @@ def variance_scaling(mdp: FiniteMDP, horizon: int, estimator: str = "full", batc
     out["cov_trace_clean"] = mom.cov_trace
     out["sigma_ref"] = sigma_ref
     return out
+
+
+def exact_gradient_agreement(mdp: FiniteMDP, theta: np.ndarray | None = None) -> float:
+    """The largest difference between the exact gradient by the policy gradient theorem, by trajectory
+    enumeration and by central finite differences of the exact return (E15's reference, three ways)."""
+    from theory.mdp.exact_gradients import brute_force_gradient
+
+    H = _horizon(mdp)
+    theta = np.zeros((mdp.S, mdp.A)) if theta is None else np.asarray(theta, float)
+    pi = softmax_policy(theta)
+    g_pgt = policy_gradient_theorem(mdp.P, mdp.R, pi, mdp.mu, mdp.gamma, H)
+    g_enum = exact_moments(enumerate_trajectories(mdp.P, mdp.R, pi, mdp.mu, H), pi, mdp.gamma, "full").mean
+    g_fd = brute_force_gradient(mdp.P, mdp.R, mdp.mu, mdp.gamma, H, theta)
+    return float(max(np.abs(g_pgt - g_enum).max(), np.abs(g_pgt - g_fd).max()))

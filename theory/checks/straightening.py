@@ -130,3 +130,35 @@ def _reading(rows, lever, rho_err, rho_bound) -> str:
                  f"the bound moves from {lever[0]['bound']:.3g} to {lever[-1]['bound']:.3g}, the true error from "
                  f"{lever[0]['true_error']:.3g} to {lever[-1]['true_error']:.3g} (best at s_max = {best['s_max']:g}).")
     return " ".join(parts)
+
+
+def linear_constants_check(seed: int = 0) -> dict:
+    """E13 on a random closed-loop linear system: the exact constant, its product bounds, a sampled lower estimate."""
+    import warnings
+
+    from theory.maths.straightening import LowerEstimateWarning, closed_loop_linear, sampled_lipschitz
+
+    rng = np.random.default_rng(seed)
+    A, B, K = rng.normal(0, 0.5, (3, 3)), rng.normal(0, 0.5, (3, 2)), rng.normal(0, 0.5, (2, 3))
+    cl = closed_loop_linear(A, B, K)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LowerEstimateWarning)
+        est = sampled_lipschitz(lambda x: x @ (A + B @ K).T, rng.uniform(-1, 1, (500, 3)), pairs=20000, rng=1)
+    return {"exact": cl.exact, "triangle": cl.triangle, "structured": cl.structured, "sampled": est.estimate,
+            "pairs": est.pairs}
+
+
+def near_translation_slacks(seed: int = 0, eps_values=(0.05, 0.2, 0.5), steps: int = 40) -> list[float]:
+    """E14b: for velocity maps ``tanh(W z)`` with ``||W|| = eps``, the bound minus the largest curvature seen."""
+    from theory.maths.straightening import straightening_bound
+
+    rng = np.random.default_rng(seed)
+    slacks = []
+    for eps in eps_values:
+        W = rng.normal(size=(2, 2))
+        W *= eps / np.linalg.norm(W, 2)
+        z = [np.array([0.3, -0.2])]
+        for _ in range(steps):
+            z.append(z[-1] + np.array([1.0, 0.5]) + np.tanh(z[-1] @ W.T))
+        slacks.append(straightening_bound(eps) - float(np.nanmax(curvature(np.array(z)).per_step)))
+    return slacks

@@ -11,8 +11,8 @@ from theory.commands import command, table
 class ScalingExperimentCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--quick", action="store_true", help="the quick grid (the default; about a minute)")
-        p.add_argument("--full", action="store_true", help="the larger grid (several minutes)")
+        p.add_argument("--quick", action="store_true", help="a tiny grid (seconds)")
+        p.add_argument("--full", action="store_true", help="the larger grid, trained to convergence (long)")
         p.add_argument("--measure", choices=("mean", "sup", "mse"), default="mean", help="error measure to fit (default mean)")
         p.add_argument("--seed", type=int, default=0)
 
@@ -23,7 +23,8 @@ class ScalingExperimentCommand:
 
         if args.quick and args.full:
             raise InputError("give --quick or --full, not both")
-        out = run(quick=not args.full, seed=args.seed, measure=args.measure)
+        size = "quick" if args.quick else "full" if args.full else "default"
+        out = run(size, seed=args.seed, measure=args.measure)
         out.pop("fits")
         return out
 

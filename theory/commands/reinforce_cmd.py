@@ -94,11 +94,13 @@ class CheckReinforceCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
+        import dataclasses
         import math
 
         from theory.checks.equal_budget import small_mdp
+        from theory.checks.reinforce_check import check_reinforce
         from theory.mdp.finite import load_npz
-        from theory.checks.reinforce_check import Noise, check
+        from theory.mdp.noise import Noise
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else small_mdp(args.seed, S=3, A=2, horizon=4)
         H = args.horizon if args.horizon is not None else (4 if math.isinf(mdp.horizon) else int(mdp.horizon))
@@ -109,7 +111,8 @@ class CheckReinforceCommand:
         if args.sigma < 0:
             raise InputError(f"--sigma must be >= 0, got {args.sigma}")
         noise = Noise("constant-bias", sigma=args.sigma, bias=args.bias) if args.bias else Noise("gaussian", sigma=args.sigma)
-        res = check(mdp, H, estimator=args.estimator, noise=noise, rollouts_n=args.rollouts, rng=args.seed)
+        mdp = dataclasses.replace(mdp, horizon=H)
+        res = check_reinforce(mdp, estimator=args.estimator, noise=noise, n_rollouts=args.rollouts, rng=args.seed)
         out = res.to_dict()
         out["horizon"] = H
         return out

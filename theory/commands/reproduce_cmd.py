@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from theory import reproduce as R
 from theory._validate import InputError
 from theory.commands import command
 
@@ -13,21 +12,28 @@ from theory.commands import command
 class ReproduceCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--out", default="figures", help="folder for figures and derivations (default: figures)")
-        p.add_argument("--quick", action="store_true", help="smaller sweeps, for a first look")
-        p.add_argument("--full", action="store_true", help="the larger grids of the slow experiments")
-        p.add_argument("--only", nargs="+", metavar="STAGE", help=f"run only these stages: {', '.join(R.STAGES)}")
+        from theory.reproduce import STAGE_NAMES
+
+        p.add_argument("--out", default="figures", help="folder for the figures (default: figures)")
+        p.add_argument("--derivations", default=None,
+                       help="folder for the checked derivations (default: 'derivations' beside --out)")
+        p.add_argument("--quick", action="store_true", help="small sweeps: seconds, for a first look and the tests")
+        p.add_argument("--full", action="store_true", help="publication grade: the large grids and the slow experiments")
+        p.add_argument("--only", nargs="+", metavar="STAGE", help=f"run only these stages: {', '.join(STAGE_NAMES)}")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        if args.only:
-            unknown = sorted(set(args.only) - set(R.STAGES))
-            if unknown:
-                raise InputError(f"--only: unknown stage(s) {unknown}; valid: {list(R.STAGES)}")
-        summary = R.reproduce(args.out, quick=args.quick, only=args.only, full=args.full)
+        from theory import reproduce as R
+
+        if args.quick and args.full:
+            raise InputError("give --quick or --full, not both")
+        size = "quick" if args.quick else "full" if args.full else "default"
+        summary = R.reproduce(args.out, size=size, only=args.only, derivations_dir=args.derivations)
         summary["exit_code"] = 1 if summary["failed"] else 0
         return summary
 
     @staticmethod
     def render(out: dict) -> str:
-        return R.render(out)
+        from theory.reproduce import render
+
+        return render(out)

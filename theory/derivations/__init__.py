@@ -48,10 +48,18 @@ class Step:
 
 @dataclass
 class Derivation:
-    """Collects checked steps; a failed check raises :class:`DerivationError` at once."""
+    """Collects checked steps. A failed check raises :class:`DerivationError` at once when ``strict``;
+    otherwise it is recorded in ``failures`` (and the step marked as failed), so a report can count it."""
 
     title: str
     steps: list[Step] = field(default_factory=list)
+    strict: bool = True
+    failures: list[str] = field(default_factory=list)
+
+    def _fail(self, message: str) -> None:
+        if self.strict:
+            raise DerivationError(message)
+        self.failures.append(message)
 
     def define(self, title: str, lhs: str, rhs: sp.Expr | str, note: str = "") -> None:
         rhs_tex = rhs if isinstance(rhs, str) else latex(rhs)
@@ -68,7 +76,7 @@ class Derivation:
             if generic:
                 diff = diff.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[-1][0])
             if not is_zero(diff):
-                raise DerivationError(f"{self.title}: step '{title}' failed{' for ' + label if label else ''}")
+                self._fail(f"{self.title}: step '{title}' failed{' for ' + label if label else ''}")
         body = shown or f"$${latex(lhs)} = {latex(rhs)}$$"
         how = "SymPy: difference simplifies to 0" + (f" for {', '.join(k for k in substitutions if k)}" if cases else "")
         self.steps.append(Step(title, body + (f"\n\n{note}" if note else ""), "identity", how))
@@ -77,7 +85,7 @@ class Derivation:
         """State an inequality; ``spot_check()`` returns ``(points tried, worst slack)``, slack >= 0 required."""
         points, worst = spot_check()
         if worst < -1e-9:
-            raise DerivationError(f"{self.title}: step '{title}' violated at a spot check (slack {worst:.3g})")
+            self._fail(f"{self.title}: step '{title}' violated at a spot check (slack {worst:.3g})")
         self.steps.append(Step(title, statement + (f"\n\n{note}" if note else ""), "inequality",
                                f"numeric spot check: {points} random points, smallest slack {worst:.3g} >= 0"))
 
@@ -93,4 +101,4 @@ class Derivation:
     def summary(self) -> dict:
         return {"title": self.title, "steps": len(self.steps),
                 "identities": sum(s.kind == "identity" for s in self.steps),
-                "inequalities": sum(s.kind == "inequality" for s in self.steps)}
+                "inequalities": sum(s.kind == "inequality" for s in self.steps), "failures": list(self.failures)}

@@ -43,8 +43,8 @@ def _brute_force_spot_check() -> tuple[int, float]:
     return 100, worst
 
 
-def derive_allocation() -> Derivation:
-    d = Derivation("Splitting a budget between dynamics and reward data (DESIGN.md E7 to E11)")
+def derive_allocation(strict: bool = True) -> Derivation:
+    d = Derivation("Splitting a budget between dynamics and reward data (docs/theory.md E7 to E11)", strict=strict)
     d.define("E7: power laws", r"\varepsilon_{dyn}(n_d)", S.power_law(a_d, alpha_d, e_d, n_d),
              note=r"and $\varepsilon_{rew}(n_r)=" + latex(S.power_law(a_r, alpha_r, e_r, n_r)) + r"$, $a,\alpha>0$, $e\ge0$.")
     d.define("E8: the bound on the budget line", r"B(x)", S.bound_on_budget_line(),

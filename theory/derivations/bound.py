@@ -47,8 +47,8 @@ def _suboptimality_spot_check(trials: int = 5000) -> tuple[int, float]:
     return trials, float(np.min(2 * eps - gap))
 
 
-def derive_bound() -> Derivation:
-    d = Derivation("The return-error bound for training in imagination (DESIGN.md E1 to E5)")
+def derive_bound(strict: bool = True) -> Derivation:
+    d = Derivation("The return-error bound for training in imagination (docs/theory.md E1 to E5)", strict=strict)
     L_s, K_s = B.closed_loop_constants()
     d.define("Closed-loop constants", r"L", L_s,
              note=r"and $K_{r\pi}=" + latex(K_s) + r"$: under the sum metric, following $\pi$ for one step "

@@ -32,8 +32,8 @@ def _solver_spot_check() -> tuple[int, float]:
     return 60, worst
 
 
-def derive_noise_budget() -> Derivation:
-    d = Derivation("Many cheap noisy rollouts or few clean ones (DESIGN.md E18, E19)")
+def derive_noise_budget(strict: bool = True) -> Derivation:
+    d = Derivation("Many cheap noisy rollouts or few clean ones (docs/theory.md E18, E19)", strict=strict)
     d.define("E18: mean squared error at a fixed budget", r"\mathrm{MSE}(c)", mse(s2(c)),
              note=r"$K=\mathcal B/(c_0+c)$ rollouts, each with clean variance $V_0$ and noise weight $W$ (E16: $W=\Gamma G_2$).")
     cond = sp.diff(mse(s2(c)), c)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from theory.maths.bound import compounding_factor, return_bound
+from theory.checks import paper
 from theory.checks.calibration import Calibration
 from theory.plots import new, save
 
@@ -42,7 +43,7 @@ def calibration(out_dir, cals: list[Calibration]) -> list:
         ok = cal.gaps > 0
         ax1.loglog(cal.bounds[ok], cal.gaps[ok], ".", color=color, alpha=0.6, label=f"{cal.family} ({ok.sum()} systems)")
         ax2.hist(np.log10(cal.ratios[ok]), bins=30, alpha=0.6, color=color,
-                 label=f"{cal.family}: median {cal.median_ratio:.2g} (paper {cal.paper_median})")
+                 label=f"{cal.family}: median {cal.median_ratio:.2g} (paper {paper.CALIBRATION_MEDIAN.get(cal.family, float('nan'))})")
     lo = min(c.bounds.min() for c in cals)
     hi = max(c.bounds.max() for c in cals)
     ax1.plot([lo, hi], [lo, hi], "k-", lw=1, label="gap = bound")

@@ -1,0 +1,281 @@
+"""The stages of the main job: each runs checks at a size and returns report lines and plot data.
+
+``size`` is ``"quick"`` (seconds; what the tests run), ``"default"`` (the main job, two minutes of
+CPU) or ``"full"`` (publication grade). Every number a verdict depends on comes from an experiment
+run here; every verdict is a criterion of :mod:`theory.checks.verdicts` that can fail; the paper's
+numbers come from :mod:`theory.checks.paper` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from theory.checks import paper
+from theory.checks.verdicts import (Line, at_least, at_most, below, checked, compared, equals, increasing, measured, near,
+                                    never_exceeds)
+
+
+@dataclass
+class StageResult:
+    lines: list[Line] = field(default_factory=list)
+    data: dict = field(default_factory=dict)  # what the plots of the stage need
+
+
+def _pick(size: str, quick, default, full):
+    return {"quick": quick, "default": default, "full": full}[size]
+
+
+# --------------------------------------------------------------------------- bound (E1-E6)
+def bound(size: str) -> StageResult:
+    from theory.checks.calibration import calibrate
+    from theory.maths.sensitivity import sensitivity
+
+    out = StageResult()
+    n_lip, n_lq = _pick(size, (30, 60), (150, 375), (150, 375))
+    cals = [calibrate("lipschitz", n_lip, seed=0), calibrate("lq", n_lq, seed=1)]
+    for cal in cals:
+        out.lines.append(checked(
+            f"bound holds on exact returns: {cal.family} systems",
+            f"{cal.cases} systems, {cal.violations} violations, {cal.infinite} with infinite bound; median gap/bound "
+            f"{cal.median_ratio:.2g}, max {cal.max_ratio:.2g}",
+            never_exceeds(cal.all_gaps, cal.all_bounds, cal.all_tails), numbers=cal.to_dict()))
+    s = sensitivity(0.9, "inf", 0.01, 0.01, K_f=0.6, K_r=1.0, K_pi=0.3)
+    partials = {k: s.partials[k] for k in ("K_f", "K_r", "K_pi")}
+    out.lines.append(checked(
+        "E6: the bound rises with every Lipschitz constant",
+        "partials at gamma=0.9, K_f=0.6, K_r=1, K_pi=0.3: " + ", ".join(f"{k} {v:.3g}" for k, v in partials.items())
+        + f"; elasticities " + ", ".join(f"{k} {s.elasticity[k]:.3g}" for k in partials),
+        *(below(-v, 0.0) for v in partials.values()), numbers=s.to_dict()))
+    out.data["calibrations"] = cals
+    return out
+
+
+# --------------------------------------------------------------------------- allocation (E7-E12)
+def allocation(size: str) -> StageResult:
+    from theory.checks.allocation_check import brute_force_split
+    from theory.checks.fits import PLANTED, ols_coverage, planted_recovery
+    from theory.maths import allocation as A
+    from theory.maths.bound import coefficients
+
+    out = StageResult()
+    prices, dyn, rew = A.Prices(1.0, 10.0), paper.LAWS["dyn"], paper.LAWS["rew"]
+    c_dyn, c_rew = (float(c) for c in coefficients(0.9, "inf", K_f=0.8, K_r=1.0, K_pi=0.0))
+    opt, brute = brute_force_split(1e6, prices, dyn, rew, c_dyn, c_rew)
+    s = A.optimal_split(1e6, prices, dyn, rew, c_dyn, c_rew)
+    out.lines.append(checked(
+        "allocation: numeric optimum beats brute force",
+        f"paper's laws, N=1e6, prices 1:10, gamma 0.9, K_f 0.8, K_r 1: dynamics share {float(s.share_dyn):.4f}, "
+        f"n_d/n_r {float(s.ratio):.3g}, bound {opt:.6g} vs the smallest of 200,001 grid splits {brute:.6g}",
+        at_most(opt, brute * (1 + 1e-9)), numbers=s.to_dict()))
+    big = A.optimal_split(np.array([1e8, 1e10, 1e12]), prices, dyn, rew, c_dyn, c_rew)
+    slope = float(np.polyfit(np.log([1e10, 1e12]), np.log(big.bound[1:]), 1)[0])
+    out.lines.append(checked(
+        "E11: share -> 1 and bound ~ N^-min(alpha) when alpha_d < alpha_r",
+        f"shares {', '.join(f'{v:.4f}' for v in big.share_dyn)} at N=1e8,1e10,1e12; log-log slope of the bound "
+        f"{slope:.4f} (E11: -{dyn.alpha})",
+        increasing(big.share_dyn), near(slope, -dyn.alpha, 0.02)))
+    runs = _pick(size, 60, 300, 1000)
+    coverage = ols_coverage(runs)
+    floor = 0.95 - 3 * np.sqrt(0.95 * 0.05 / runs)  # the nominal level less three binomial standard errors
+    out.lines.append(checked(
+        "E12: 95% bootstrap interval of alpha covers the planted exponent",
+        f"coverage {coverage:.3f} over {runs} synthetic fits (12 points, 5% noise); required >= {floor:.3f} "
+        "(0.95 less three binomial standard errors)", at_least(coverage, floor)))
+    fits = planted_recovery()
+    out.lines.append(checked(
+        "E12: fits recover planted laws (within 10% of the exponent)",
+        "; ".join(f"{k}: alpha {fits[k].law.alpha:.3f} [{fits[k].ci['alpha'][0]:.3f}, {fits[k].ci['alpha'][1]:.3f}] "
+                  f"(planted {PLANTED[k].alpha}{', with floor' if fits[k].floor else ''})" for k in fits),
+        *(near(fits[k].law.alpha, PLANTED[k].alpha, 0.1 * PLANTED[k].alpha) for k in fits)))
+    out.data.update(prices=prices, dyn=dyn, rew=rew, c_dyn=c_dyn, c_rew=c_rew, fits=fits, planted=PLANTED)
+    return out
+
+
+# --------------------------------------------------------------------------- tabular lab (section 5)
+def lab(size: str) -> StageResult:
+    from theory.checks.allocation_check import check_allocation
+    from theory.checks.bound_sweep import verify_bound
+    from theory.checks.exact_evaluation import monte_carlo_vs_exact
+    from theory.checks.transport_check import transport_agreement
+
+    out = StageResult()
+    ev = monte_carlo_vs_exact()
+    out.lines.append(checked(
+        "exact evaluation agrees with Monte Carlo",
+        f"3x3 grid, H=12: exact J {ev.exact:.5f}, Monte Carlo {ev.monte_carlo:.5f} over {ev.rollouts} rollouts, "
+        f"z = {ev.z:.2f} (99.9% two-sided)", below(abs(ev.z), 3.29)))
+    tr = transport_agreement(seed=0)
+    out.lines.append(checked(
+        "W1: exact solver against independent references",
+        f"{tr['pairs']} random pairs: line closed form max difference {tr['line_diff']:.2g}, discrete metric (total "
+        f"variation) {tr['tv_diff']:.2g}, independent LP {tr['lp_diff']:.2g}",
+        below(tr["line_diff"], 1e-12), below(tr["tv_diff"], 1e-12), below(tr["lp_diff"], 1e-7), numbers=tr))
+    sweep = verify_bound(n_mdps=_pick(size, 12, 96, 400), seed=0)
+    summary = sweep.summary()
+    out.lines.append(checked(
+        "bound holds on learned tabular models",
+        f"{summary['cases']} cases on random chains and grids, {summary['violations']} violations, "
+        f"{summary['infinite_bounds']} infinite bounds; gap/bound median {summary['median_ratio']:.2g}, max "
+        f"{summary['max_ratio']:.2g}", never_exceeds(sweep.gap, sweep.bound), numbers=summary))
+    check = check_allocation(seeds=_pick(size, 20, 200, 400))
+    laws = check.laws
+    out.lines.append(checked(
+        "tabular error laws fall like n^-1/2 (within 0.1)",
+        ", ".join(f"{k}: alpha {laws[k]['alpha']:.3f} [{laws[k]['ci_alpha'][0]:.3f}, {laws[k]['ci_alpha'][1]:.3f}]"
+                  for k in laws),
+        *(near(laws[k]["alpha"], 0.5, 0.1) for k in laws)))
+    out.lines.append(measured("allocation on a tabular MDP: bound-optimal split against the empirically best",
+                              check.verdict, {k: v for k, v in check.to_dict().items() if k != "curve"}))
+    out.data.update(sweep=sweep, allocation_check=check)
+    return out
+
+
+# --------------------------------------------------------------------------- REINFORCE (E15-E20)
+REINFORCE_CASES = (
+    ("full", {"kind": "gaussian", "sigma": 1.0}, True),
+    ("reward-to-go", {"kind": "gaussian", "sigma": 1.0}, True),
+    ("full", {"kind": "heteroscedastic", "sigma_sa": "random"}, True),
+    ("full", {"kind": "averaging", "m": 4, "sigma1": 2.0}, True),
+    ("full", {"kind": "constant-bias", "bias": 1.0, "sigma": 0.5}, True),
+    ("reward-to-go", {"kind": "constant-bias", "bias": 1.0, "sigma": 0.5}, True),
+    ("full", {"kind": "state-action-bias", "bias_sa": "random"}, False),
+    ("reward-to-go-no-discount-weight", {"kind": "gaussian", "sigma": 1.0}, False),
+)
+
+
+def reinforce(size: str) -> StageResult:
+    from theory.checks.equal_budget import equal_budget_experiment, small_mdp
+    from theory.checks.reinforce_check import check_reinforce, exact_gradient_agreement, variance_scaling
+    from theory.mdp.exact_gradients import enumerate_trajectories, exact_moments
+    from theory.mdp.noise import Noise
+    from theory.mdp.rollouts import softmax_policy
+
+    out = StageResult()
+    mdp = small_mdp(1, S=3, A=2, horizon=4, gamma=0.8)
+    diff = exact_gradient_agreement(mdp)
+    out.lines.append(checked("exact gradient: policy gradient theorem = enumeration = finite differences",
+                             f"3 states, 2 actions, H=4: max difference {diff:.2g}", below(diff, 1e-8)))
+    n = _pick(size, 20_000, 200_000, 1_000_000)
+    rng = np.random.default_rng(2)
+    random_tables = {"sigma_sa": rng.uniform(0, 2, (3, 2)), "bias_sa": rng.normal(0, 1, (3, 2))}
+    for est, spec, unbiased in REINFORCE_CASES:
+        noise = Noise(**{k: (random_tables[k] if v == "random" else v) for k, v in spec.items()})
+        r = check_reinforce(mdp, estimator=est, noise=noise, n_rollouts=n, rng=3)
+        out.lines.append(checked(
+            f"REINFORCE {est}, {noise.kind} noise: {'unbiased' if unbiased else 'bias caught'}",
+            f"{n} rollouts: max |z| vs exact gradient {r.max_abs_z:.2f} (threshold {r.z_crit:.2f}); mean matches its exact "
+            f"value: {r.matches_expected}; variance MC {r.variance_mc:.4g} vs exact {r.variance_exact:.4g}",
+            equals(bool(r.unbiased), unbiased), equals(bool(r.matches_expected), True),
+            near(r.variance_mc / r.variance_exact, 1.0, 0.05)))
+    for bl, unbiased in (("leave-one-out", True), ("batch-mean", False)):
+        r = check_reinforce(mdp, noise=Noise("gaussian", sigma=1.0), n_rollouts=n, rng=4, baseline=bl, batch=5)
+        out.lines.append(checked(
+            f"REINFORCE baseline {bl}: {'unbiased' if unbiased else 'bias caught'}",
+            f"max |z| {r.max_abs_z:.2f} (threshold {r.z_crit:.2f}); the batch mean including the rollout scales the "
+            "gradient by 1 - 1/batch", equals(bool(r.unbiased), unbiased), equals(bool(r.matches_expected), True)))
+    pi = softmax_policy(np.zeros((3, 2)))
+    mom = exact_moments(enumerate_trajectories(mdp.P, mdp.R, pi, mdp.mu, 4), pi, mdp.gamma, "reward-to-go")
+    e16b = mom.e16b_noise_weight(mdp.gamma, 4)
+    out.lines.append(checked("E16b holds", f"exact noise weight {mom.noise_weight:.4g} <= E16b's {e16b:.4g}",
+                             at_most(mom.noise_weight, e16b)))
+    out.lines.append(compared(
+        "E16b looseness (bound / exact noise term)", paper.E16B_LOOSENESS, e16b / mom.noise_weight,
+        "a different random example: the looseness depends on the MDP (max over steps of the score norm, the "
+        "H/(1-gamma)^2 factor); the inequality itself holds on both"))
+    scaling = variance_scaling(mdp, repeats=_pick(size, 500, 4000, 10000), rng=5)
+    out.lines.append(checked(
+        "E16: variance falls like 1/N and rises linearly in sigma^2 with slope Gamma G_2",
+        f"log-log slope in N {scaling['slope_N']:.3f}; slope in sigma^2 {scaling['slope_sigma2']:.4g} vs Gamma G_2 = "
+        f"{scaling['Gamma_G2']:.4g}",
+        near(scaling["slope_N"], -1.0, 0.1), near(scaling["slope_sigma2"] / scaling["Gamma_G2"], 1.0, 0.1)))
+    exp = equal_budget_experiment(steps=_pick(size, 15, 60, 100), seeds=_pick(size, 4, 30, 100))
+    summary = exp["summary"]
+    out.lines.append(measured(
+        "E20: learning at equal budget",
+        f"solver's price {exp['optimum']['price']:.3g} (noise-only answer {exp['optimum']['noise_only_price']:.3g}); "
+        "mean return over the run: " + ", ".join(f"{label} {v:.4f}" for label, v in
+                                                 zip(summary["labels"], summary["mean_return_over_run"]))
+        + f"; fastest: {summary['fastest']}", {k: v for k, v in exp.items() if k != "curves"}))
+    out.data.update(scaling=scaling, cov_trace=mom.cov_trace, noise_weight=mom.noise_weight, curves=exp["curves"])
+    return out
+
+
+# --------------------------------------------------------------------------- straightening (E6, E13, E14)
+def straightening(size: str) -> StageResult:
+    from theory.checks.straightening import linear_constants_check, near_translation_slacks, run
+    from theory.maths.sensitivity import sensitivity
+
+    out = StageResult()
+    s = sensitivity(0.95, "inf", 0.01, 0.01, K_f=0.8, K_r=1.0, K_pi=0.2)
+    out.lines.append(measured(
+        "E6: which Lipschitz constant to lower first",
+        f"gamma=0.95, K_f=0.8, K_r=1, K_pi=0.2 (gamma L = {0.95 * 0.8 * 1.2:.3f}): a 1% cut of K_f lowers the bound "
+        f"{100 * s.drop_per_percent['K_f']:.2f}%, K_r {100 * s.drop_per_percent['K_r']:.2f}%, "
+        f"K_pi {100 * s.drop_per_percent['K_pi']:.2f}%: lower {s.lower_first} first", s.to_dict()))
+    lc = linear_constants_check()
+    out.lines.append(checked(
+        "E13: closed-loop linear constant, product bounds and a sampled lower estimate",
+        f"exact ||A+BK|| {lc['exact']:.4g} <= ||A||+||B|| ||K|| {lc['triangle']:.4g} <= max(||A||,||B||)(1+||K||) "
+        f"{lc['structured']:.4g}; sampled estimate {lc['sampled']:.4g} from {lc['pairs']} pairs (a lower estimate)",
+        at_most(lc["sampled"], lc["exact"] * (1 + 1e-12)), at_most(lc["exact"], lc["triangle"]),
+        at_most(lc["triangle"], lc["structured"] + 1e-12), numbers=lc))
+    slacks = near_translation_slacks()
+    out.lines.append(checked(
+        "E14b: a velocity map that is eps-Lipschitz keeps curvature below eps^2/(2(1-eps))",
+        f"three random near-translations, smallest slack {min(slacks):.3g}", at_least(min(slacks), 0.0)))
+    res = run(seed=0)
+    lever = res["lever"]
+    out.lines.append(checked(
+        "straightening experiment: the E4 bound holds for every encoder and clip level", res["reading"],
+        never_exceeds([e["true_error"] for e in res["encoders"]] + [r["true_error"] for r in lever],
+                      [e["bound"] for e in res["encoders"]] + [r["bound"] for r in lever]),
+        numbers={k: v for k, v in res.items() if k != "reading"}))
+    out.data["straightening"] = res
+    return out
+
+
+# --------------------------------------------------------------------------- neural scaling (E7, E12, section 6)
+def neural(size: str) -> StageResult:
+    from theory.checks.neural_scaling import run
+
+    out = StageResult()
+    res = run(size, seed=0)
+    ci = res["ci"]
+    out.lines.append(measured(
+        "neural scaling laws (teacher-student, NumPy backprop)",
+        f"{size} grid {res['sizes'][0]}..{res['sizes'][-1]} x {res['seeds']} seeds, {res['steps']} Adam steps; "
+        f"dynamics {res['a_dyn']:.3g} n^-{res['alpha_dyn']:.3f} [{ci['alpha_dyn'][0]:.3f}, {ci['alpha_dyn'][1]:.3f}]; "
+        f"reward {res['a_rew']:.3g} n^-{res['alpha_rew']:.3f} [{ci['alpha_rew'][0]:.3f}, {ci['alpha_rew'][1]:.3f}]; "
+        f"{res['verdict']}. At n={res['largest_n']['n']:g} training error {res['largest_n']['dyn_train']:.3g} (dynamics), "
+        f"{res['largest_n']['rew_train']:.3g} (reward) against held-out {res['largest_n']['dyn_heldout']:.3g} and "
+        f"{res['largest_n']['rew_heldout']:.3g}", {k: v for k, v in res.items() if k not in ("fits", "errors")}))
+    why_alpha = ("our students are limited by optimisation (training error close to held-out error), which flattens "
+                 "the curves; --full trains to convergence and reports the exponents it reaches")
+    mse = res["other_measures"].get("mse", {})
+    out.lines.append(compared("dynamics error exponent alpha_d", paper.LAWS["dyn"].alpha, res["alpha_dyn"], why_alpha))
+    out.lines.append(compared("reward error exponent alpha_r", paper.LAWS["rew"].alpha, res["alpha_rew"], why_alpha))
+    out.lines.append(compared("dynamics error coefficient a_d", paper.LAWS["dyn"].a, res["a_dyn"],
+                              "the coefficient depends on the error measure and the teacher's scale; ours is the mean L2 "
+                              "error of the 12-dimensional next state"))
+    reward_a_why = ("the paper's coefficient looks like a squared error: on the MSE measure ours is "
+                    f"{mse.get('a_rew', float('nan')):.3g} n^-{mse.get('alpha_rew', float('nan')):.3f}")
+    out.lines.append(compared("reward error coefficient a_r", paper.LAWS["rew"].a, res["a_rew"], reward_a_why))
+    rows = res["split_check"]
+    for N in sorted({r["budget"] for r in rows}):
+        at_N = [r for r in rows if r["budget"] == N]
+        opt = next(r for r in at_N if r["bound_optimal"])
+        best = min(at_N, key=lambda r: r["measured_bound"])
+        out.lines.append(measured(
+            f"neural allocation at budget {N:g}: the bound-optimal split against other splits",
+            f"optimal share {opt['share_dyn']:.3f} gives measured bound {opt['measured_bound']:.4g}; best of the splits "
+            f"tried {best['share_dyn']:.3f} ({best['measured_bound']:.4g}): the bound-optimal split "
+            + ("won" if best is opt else f"lost by {100 * (opt['measured_bound'] / best['measured_bound'] - 1):.1f}%"),
+            {"rows": at_N}))
+    out.data["neural"] = res
+    return out
+
+
+STAGES = {"bound": bound, "allocation": allocation, "lab": lab, "reinforce": reinforce, "straightening": straightening,
+          "neural": neural}
