@@ -163,9 +163,12 @@ def summarise(lines: list[Line], out: Path, ders: Path, size: str, seconds: dict
 
 def paper_table(rows: list[dict]) -> str:
     """The paper beside ours, as a Markdown table (also pasted into the README)."""
+    def num(v, digits: int) -> str:  # JSON turns infinities into null
+        return "inf" if v is None or v == float("inf") else f"{v:.{digits}g}"
+
     head = "| quantity | paper | ours | ratio | verdict | why |\n|---|---|---|---|---|---|"
-    body = [f"| {r['quantity']} | {r['paper']:.4g} | {r['ours']:.4g} | {r['ratio']:.3g} | {r['agree']} | {r['why']} |"
-            for r in rows]
+    body = [f"| {r['quantity']} | {num(r['paper'], 4)} | {num(r['ours'], 4)} | {num(r['ratio'], 3)} | {r['agree']} | "
+            f"{r['why']} |" for r in rows]
     return "\n".join([head, *body])
 
 

@@ -13,8 +13,9 @@ import numpy as np
 
 from theory import _validate as V
 from theory.maths.bound import exceeds, return_bound
-from theory.mdp.continuous import (LipschitzSystems, model_errors, perturb, random_lipschitz_systems, random_lq_systems,
-                                   returns, reward_sup)
+from theory.mdp.continuous import (LipschitzSystems, LQGSystems, exact_box_errors, lqg_errors, model_errors, perturb,
+                                   perturb_lqg, random_lipschitz_systems, random_lq_systems, random_lqg_systems, returns,
+                                   reward_sup)
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,24 @@ class GapCheck:
         return int(np.sum(exceeds(self.gap, self.bound, self.tail)))
 
 
-def check_gap(true: LipschitzSystems, learned: LipschitzSystems, s0: np.ndarray, gamma: float, horizon) -> GapCheck:
-    r"""$|J-\hat J|$ against $B$ (E3) with the true and the learned closed-loop constants.
+def _bounds(g, horizon, eps_dyn, eps_rew, constants_true, constants_learned) -> tuple:
+    b_true, b_learn = (return_bound(g, horizon, eps_dyn, eps_rew, L=Lc, K_rpi=Kc).bound
+                       for Lc, Kc in (constants_true, constants_learned))
+    return b_true, b_learn, np.minimum(b_true, b_learn)
 
+
+def _structured(sys: LipschitzSystems) -> tuple[np.ndarray, np.ndarray]:
+    K_f, K_r, K_pi = sys.constants()
+    return K_f * (1 + K_pi), K_r * (1 + K_pi)
+
+
+def check_gap(true: LipschitzSystems, learned: LipschitzSystems, s0: np.ndarray, gamma: float, horizon,
+              errors: str = "norm", constants: str = "closed-loop") -> GapCheck:
+    r"""$|J-\hat J|$ against $B$ (E3) with the true and the learned constants (the smaller bound).
+
+    ``errors``: ``"norm"`` (operator-norm upper bounds, :func:`~theory.mdp.continuous.model_errors`) or
+    ``"exact"`` (exact sups on the box, :func:`~theory.mdp.continuous.exact_box_errors`). ``constants``:
+    ``"closed-loop"`` ($\|A\|+\|B\|\|K\|$) or ``"structured"`` ($K_f(1+K_\pi)$, $K_r(1+K_\pi)$).
     For $H=\infty$ the returns are truncated at $T$ steps, with $\gamma^T<10^{-12}$; the truncation tail
     $\gamma^T(\sup|r|+\sup|\hat r|)/(1-\gamma)$ is reported, and a violation must exceed it.
     """
@@ -50,13 +66,26 @@ def check_gap(true: LipschitzSystems, learned: LipschitzSystems, s0: np.ndarray,
     else:
         steps, tail = int(h), np.zeros(true.n)
     gap = np.abs(returns(true, s0, g, steps) - returns(learned, s0, g, steps))
-    eps_dyn, eps_rew = model_errors(true, learned)
-    b_true, b_learn = (return_bound(g, horizon, eps_dyn, eps_rew, **dict(zip(("L", "K_rpi"), sys.closed_loop_constants()))).bound
-                       for sys in (true, learned))
-    b = np.minimum(b_true, b_learn)
+    eps_dyn, eps_rew = (exact_box_errors if errors == "exact" else model_errors)(true, learned)
+    const = (lambda sys: sys.closed_loop_constants()) if constants == "closed-loop" else _structured
+    return _gap_check(gap, *_bounds(g, horizon, eps_dyn, eps_rew, const(true), const(learned)), tail)
+
+
+def _gap_check(gap, b_true, b_learn, b, tail) -> GapCheck:
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(np.isfinite(b) & (b > 0), gap / b, 0.0)
     return GapCheck(gap, b_true, b_learn, b, ratio, tail)
+
+
+def check_gap_lqg(true: LQGSystems, learned: LQGSystems, gamma: float, horizon) -> GapCheck:
+    r"""The paper's LQG protocol: exact returns (Riccati-Lyapunov), exact closed-loop constants and exact sup
+    errors on the box $[-1,1]^d$. The noise carries trajectories off the box, where neither the constants
+    nor the errors are measured, so the bound is not guaranteed here: violations are counted, not excluded."""
+    h = float(V.horizon(horizon))
+    gap = np.abs(true.returns(gamma, h) - learned.returns(gamma, h))
+    eps_dyn, eps_rew = lqg_errors(true, learned)
+    return _gap_check(gap, *_bounds(gamma, horizon, eps_dyn, eps_rew, true.closed_loop_constants(),
+                                    learned.closed_loop_constants()), np.zeros(true.n))
 
 
 @dataclass(frozen=True)
@@ -88,13 +117,17 @@ class Calibration:
         return out
 
 
-FAMILIES = {"lipschitz": random_lipschitz_systems, "lq": random_lq_systems}
+FAMILIES = {"lipschitz": random_lipschitz_systems, "lq": random_lq_systems, "lqg": random_lqg_systems}
 
 
 def calibrate(family: str, n: int, seed: int = 0, gammas=(0.9, 0.95, 0.99), horizons=(10, 50, "inf"),
-              starts: int = 16) -> Calibration:
+              starts: int = 16, errors: str = "norm", constants: str = "closed-loop", noise=(0.05, 0.3)) -> Calibration:
     """Random systems of one family, learned models at log-uniform relative errors in [1e-3, 1e-1],
-    every (gamma, horizon) configuration cycled across systems; returns the gap/bound distribution."""
+    every (gamma, horizon) configuration cycled across systems; returns the gap/bound distribution.
+
+    ``errors`` and ``constants`` as in :func:`check_gap` (``lqg`` always uses exact errors and constants);
+    ``noise`` is the range of the LQG process-noise standard deviation.
+    """
     if family not in FAMILIES:
         raise V.InputError(f"family must be one of {sorted(FAMILIES)}, got {family!r}")
     rng = np.random.default_rng(seed)
@@ -106,10 +139,14 @@ def calibrate(family: str, n: int, seed: int = 0, gammas=(0.9, 0.95, 0.99), hori
         count = n // len(configs) + (j < n % len(configs))
         if count == 0:
             continue
-        true = make(rng, count)
-        learned = perturb(rng, true, 10 ** rng.uniform(-3, -1, count))
-        s0 = rng.uniform(-1, 1, (count, starts, true.A.shape[1]))
-        res = check_gap(true, learned, s0, g, h)
+        true = make(rng, count, noise=noise) if family == "lqg" else make(rng, count)
+        scale = 10 ** rng.uniform(-3, -1, count)
+        if family == "lqg":
+            res = check_gap_lqg(true, perturb_lqg(rng, true, scale), g, h)
+        else:
+            learned = perturb(rng, true, scale)
+            s0 = rng.uniform(-1, 1, (count, starts, true.A.shape[1]))
+            res = check_gap(true, learned, s0, g, h, errors=errors, constants=constants)
         violations += res.violations
         gaps.append(res.gap), bounds.append(res.bound), tails.append(np.broadcast_to(res.tail, res.gap.shape))
         finite = np.isfinite(res.bound) & (res.gap > 0)
@@ -121,3 +158,26 @@ def calibrate(family: str, n: int, seed: int = 0, gammas=(0.9, 0.95, 0.99), hori
         ratios = np.where(all_bounds[finite] > 0, all_gaps[finite] / all_bounds[finite], 0.0)
     return Calibration(family, n, violations, int((~finite).sum()), float(np.median(ratios)), float(ratios.max()), ratios,
                        all_gaps[finite], all_bounds[finite], all_gaps, all_bounds, all_tails, per_config)
+
+
+#: The variants of the calibration study: what moves the median gap/bound, one change at a time.
+STUDY = (
+    ("lq", "deterministic clipped LQ, operator-norm errors, closed-loop constants (our baseline)",
+     {"family": "lq"}),
+    ("lq-exact", "... with exact sup errors on the box", {"family": "lq", "errors": "exact"}),
+    ("lq-structured", "... with the structured constants K_f(1+K_pi), K_r(1+K_pi)", {"family": "lq", "constants": "structured"}),
+    ("linear", "unclipped linear, exact constants ||A+BK||, no noise", {"family": "lqg", "noise": (0.0, 0.0)}),
+    ("lqg", "LQG: process noise of std 0.05-0.3", {"family": "lqg", "noise": (0.05, 0.3)}),
+    ("lqg-noisy", "LQG: process noise of std 0.3-1", {"family": "lqg", "noise": (0.3, 1.0)}),
+    ("lipschitz", "globally Lipschitz (tanh), operator-norm errors", {"family": "lipschitz"}),
+    ("lipschitz-exact", "... with exact sup errors of the linear part", {"family": "lipschitz", "errors": "exact"}),
+)
+
+
+def calibration_study(n_lq: int = 375, n_lip: int = 150) -> dict[str, Calibration]:
+    """Every variant of :data:`STUDY` on the same draws (seed 1 for the LQ families, 0 for the Lipschitz one)."""
+    out = {}
+    for key, _, kw in STUDY:
+        lip = kw["family"] == "lipschitz"
+        out[key] = calibrate(n=n_lip if lip else n_lq, seed=0 if lip else 1, **kw)
+    return out

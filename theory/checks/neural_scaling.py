@@ -9,7 +9,7 @@ Error measures on held-out transitions (``measure`` picks the fitted one, anothe
 ``"mean"``: $\mathbb E\|\hat s'-s'\|_2$ and $\mathbb E|\hat r-r|$; ``"sup"``: the maximum of the same over
 the held-out set (a sample proxy of $\varepsilon_{dyn}$, $\varepsilon_{rew}$, which are sups); ``"mse"``: the
 mean squared error per output coordinate (the training loss; squared, so its exponent is about twice
-the mean-style one).
+the mean-style one); ``"rmse"``: its square root.
 
 All students of a run (every sample size, seed and both models) train together as one stacked model
 for the same number of Adam steps, so each size sees ``steps * batch / n`` epochs.
@@ -17,6 +17,7 @@ for the same number of Adam steps, so each size sees ``steps * batch / n`` epoch
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ from theory.maths.allocation import Prices, optimal_split
 from theory.maths.scaling import FitError, PowerLaw, fit_power_law
 
 D_S, D_A, HIDDEN = 12, 4, 64
+MEASURES = ("mean", "sup", "mse", "rmse")
 PAPER = paper.LAWS
 
 
@@ -68,7 +70,8 @@ def errors(net: NN.MLP, X: np.ndarray, target: np.ndarray) -> dict[str, np.ndarr
     pred = NN.forward(net, np.broadcast_to(X, (net.params["W1"].shape[0],) + X.shape))
     t = target if target.ndim == 2 else target[:, None]
     e = np.linalg.norm(pred - t[None], axis=2)
-    return {"mean": e.mean(1), "sup": e.max(1), "mse": (e**2).mean(1) / t.shape[1]}
+    mse = (e**2).mean(1) / t.shape[1]
+    return {"mean": e.mean(1), "sup": e.max(1), "mse": mse, "rmse": np.sqrt(mse)}
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,8 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
 
     The default coefficients are $C_{dyn}$, $C_{rew}$ of E3 at $\\gamma=0.9$, $L=0.5$, $K_{r\\pi}=1$, $H=\\infty$.
     """
-    if measure not in ("mean", "sup", "mse"):
-        raise V.InputError(f"measure must be 'mean', 'sup' or 'mse', got {measure!r}")
+    if measure not in MEASURES:
+        raise V.InputError(f"measure must be one of {MEASURES}, got {measure!r}")
     cfg = config or Config.of_size(size)
     rng = np.random.default_rng(seed)
     teacher = make_teacher(rng)
@@ -163,7 +166,7 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
     fits = {"dyn": fit_power_law(n, err_dyn[measure], bootstrap=500, rng=rng),
             "rew": fit_power_law(n, err_rew[measure], bootstrap=500, rng=rng)}
     other_report = {}
-    for other in (m for m in ("mean", "sup", "mse") if m != measure):
+    for other in (m for m in MEASURES if m != measure):
         try:  # the other measures are reported beside; a failure there does not stop the run
             alt = {k: fit_power_law(n, e[other], bootstrap=500, rng=rng) for k, e in (("dyn", err_dyn), ("rew", err_rew))}
             other_report[other] = {"a_dyn": alt["dyn"].law.a, "alpha_dyn": alt["dyn"].law.alpha,
@@ -215,3 +218,21 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
         "other_measures": other_report,
         "fits": fits,
     }
+
+
+def convergence_probe(size: str = "full", seed: int = 1, n: int | None = None) -> dict:
+    """Train students for the largest size of the grid with the configured steps and with twice as many;
+    the relative change of the held-out error says whether training has converged (``docs/theory.md`` E12)."""
+    cfg = Config.of_size(size)
+    n = n or cfg.sizes[-1]
+    rng = np.random.default_rng(seed)
+    teacher = make_teacher(rng)
+    test = episodes(teacher, cfg.test, cfg.episode_length, rng)
+    data = [episodes(teacher, n, cfg.episode_length, rng) for _ in range(cfg.seeds)]
+    out = {}
+    for steps in (cfg.steps, 2 * cfg.steps):
+        e_dyn, e_rew = train_students(teacher, data, dataclasses.replace(cfg, steps=steps), np.random.default_rng(seed), test)
+        out[steps] = (float(e_dyn["mean"].mean()), float(e_rew["mean"].mean()))
+    (d1, r1), (d2, r2) = out[cfg.steps], out[2 * cfg.steps]
+    return {"n": n, "steps": cfg.steps, "dyn": [d1, d2], "rew": [r1, r2],
+            "relative_change": max(abs(d2 - d1) / d1, abs(r2 - r1) / r1)}

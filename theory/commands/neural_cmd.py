@@ -13,7 +13,7 @@ class ScalingExperimentCommand:
     def configure(p: argparse.ArgumentParser) -> None:
         p.add_argument("--quick", action="store_true", help="a tiny grid (seconds)")
         p.add_argument("--full", action="store_true", help="the larger grid, trained to convergence (long)")
-        p.add_argument("--measure", choices=("mean", "sup", "mse"), default="mean", help="error measure to fit (default mean)")
+        p.add_argument("--measure", choices=("mean", "sup", "mse", "rmse"), default="mean", help="error measure to fit (default mean)")
         p.add_argument("--seed", type=int, default=0)
 
     @staticmethod

@@ -156,3 +156,167 @@ def perturb(rng: np.random.Generator, sys: LipschitzSystems, scale: np.ndarray) 
 
     return replace(sys, A=move(sys.A), B=move(sys.B), w=move(sys.w), v=move(sys.v),
                    Q=sym_move(sys.Q) if np.any(sys.Q) else sys.Q, R=sym_move(sys.R) if np.any(sys.R) else sys.R)
+
+
+# --------------------------------------------------------------------------- linear-quadratic-Gaussian
+def box_vertices(d: int) -> np.ndarray:
+    """The ``2**d`` vertices of ``[-1, 1]^d``, shape ``(2**d, d)``."""
+    return np.array(np.meshgrid(*([[-1.0, 1.0]] * d), indexing="ij")).reshape(d, -1).T
+
+
+def box_sup_norm(M: np.ndarray) -> np.ndarray:
+    r"""$\sup_{s\in[-1,1]^d}\|Ms\|_2$ for a stack ``M (n, k, d)``: exact (a convex function peaks at a vertex)."""
+    V = box_vertices(M.shape[-1])
+    return np.linalg.norm(np.einsum("nkd,vd->nvk", M, V), axis=2).max(1)
+
+
+def box_sup_quadratic(M: np.ndarray, pinned: int = 0) -> np.ndarray:
+    r"""$\sup_{s\in[-1,1]^d}|s^\top Ms|$ for a stack ``M (n, d, d)``: exact, by the KKT conditions of the box.
+
+    Every local extremum has each coordinate at $-1$, $+1$ or free, and the free ones solve
+    $M_{FF}s_F=-M_{FB}s_B$; all $3^d$ patterns are tried (singular blocks skipped: their extrema are
+    attained on a face that another pattern covers). The last ``pinned`` coordinates are held at
+    $\pm1$ (a constant coordinate lifts an affine-quadratic function to a quadratic form).
+    """
+    M = 0.5 * (M + np.swapaxes(M, 1, 2))
+    n, d, _ = M.shape
+    best = np.zeros(n)
+    for pattern in np.array(np.meshgrid(*([[-1, 0, 1]] * d), indexing="ij")).reshape(d, -1).T:
+        if pinned and (pattern[d - pinned:] == 0).any():
+            continue
+        free = pattern == 0
+        s = np.broadcast_to(pattern.astype(float), (n, d)).copy()
+        if free.any():
+            Mff = M[:, free][:, :, free]
+            rhs = -np.einsum("nfb,b->nf", M[:, free][:, :, ~free], pattern[~free].astype(float))
+            ok = np.abs(np.linalg.det(Mff)) > 1e-12
+            sol = np.zeros((n, int(free.sum())))
+            if ok.any():
+                sol[ok] = np.linalg.solve(Mff[ok], rhs[ok][..., None])[..., 0]
+            inside = ok & np.all(np.abs(sol) <= 1 + 1e-12, axis=1)
+            s[:, free] = np.clip(sol, -1, 1)
+        else:
+            inside = np.ones(n, bool)
+        val = np.abs(np.einsum("nd,nde,ne->n", s, M, s))
+        best = np.where(inside, np.maximum(best, val), best)
+    return best
+
+
+@dataclass(frozen=True)
+class LQGSystems:
+    r"""Linear-quadratic-Gaussian systems under a linear policy (no clipping): $s_{t+1}=As_t+Ba_t+w_t$,
+    $w_t\sim\mathcal N(0,\sigma_w^2I)$, $a_t=Ks_t$, $r=-(s^\top Qs+a^\top Ra)$, $s_0$ uniform on $[-1,1]^d$.
+    Shapes as in :class:`LipschitzSystems`; ``sigma_w (n,)``."""
+
+    A: np.ndarray
+    B: np.ndarray
+    K: np.ndarray
+    Q: np.ndarray
+    R: np.ndarray
+    sigma_w: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.A.shape[0]
+
+    @property
+    def M(self) -> np.ndarray:
+        """Closed-loop dynamics matrix $A+BK$."""
+        return self.A + self.B @ self.K
+
+    @property
+    def C(self) -> np.ndarray:
+        """Closed-loop cost matrix $Q+K^\\top RK$, so that $r_\\pi(s)=-s^\\top Cs$."""
+        return self.Q + np.swapaxes(self.K, 1, 2) @ self.R @ self.K
+
+    def returns(self, gamma: float, horizon: float) -> np.ndarray:
+        """Exact expected returns, by :func:`lqg_return`."""
+        return lqg_return(self.M, self.C, self.sigma_w, gamma, horizon)
+
+    def closed_loop_constants(self) -> tuple[np.ndarray, np.ndarray]:
+        r"""$L=\|A+BK\|_2$ (the exact $W_1$-Lipschitz constant of $\mathcal N(Ms,\sigma_w^2I)$ in $s$) and
+        $K_{r\pi}=\sup_{s\in\text{box}}\|2Cs\|$ (the reward's gradient on the box), exact."""
+        return np.linalg.norm(self.M, 2, axis=(1, 2)), 2 * box_sup_norm(0.5 * (self.C + np.swapaxes(self.C, 1, 2)))
+
+
+def random_lqg_systems(rng: np.random.Generator, n: int, d: int = 3, m: int = 2, noise=(0.05, 0.3)) -> LQGSystems:
+    """As :func:`random_lq_systems` (same draws of A, B, Q, R and the LQR gain), with process noise of
+    standard deviation uniform in ``noise`` and no clipping."""
+    lq = random_lq_systems(rng, n, d, m)
+    return LQGSystems(lq.A, lq.B, lq.K, lq.Q, lq.R, rng.uniform(*noise, n))
+
+
+def lqg_errors(true: LQGSystems, learned: LQGSystems) -> tuple[np.ndarray, np.ndarray]:
+    r"""Exact sup errors on the box, closed loop: $\varepsilon_{dyn}=\sup\|(\hat M-M)s\|$ ($W_1$ of two Gaussians
+    with one covariance is the distance of their means) and $\varepsilon_{rew}=\sup|s^\top(\hat C-C)s|$."""
+    return box_sup_norm(learned.M - true.M), box_sup_quadratic(learned.C - true.C)
+
+
+def perturb_lqg(rng: np.random.Generator, sys: LQGSystems, scale: np.ndarray) -> LQGSystems:
+    """A learned model of an LQG batch: A, B, Q, R moved as in :func:`perturb`; policy and noise shared."""
+    lq = perturb(rng, LipschitzSystems(sys.A, sys.B, sys.K, np.zeros((sys.n, sys.A.shape[1])),
+                                       np.zeros((sys.n, sys.B.shape[2])), sys.Q, sys.R, "clip"), scale)
+    return LQGSystems(lq.A, lq.B, sys.K, lq.Q, lq.R, sys.sigma_w)
+
+
+def exact_box_errors(true: LipschitzSystems, learned: LipschitzSystems) -> tuple[np.ndarray, np.ndarray]:
+    r"""Tighter valid sup errors than :func:`model_errors` on the box: $\sup_{(s,a)}\|\Delta A s+\Delta B a\|$ over the
+    vertices of the state-action box (exact for the pre-squashing error, which bounds the squashed one), and
+    for the reward the exact sup of $|\Delta w^\top s+\Delta v^\top a-s^\top\Delta Qs-a^\top\Delta Ra|$ (by the box
+    KKT enumeration on the lifted quadratic form)."""
+    n, d, m = true.n, true.A.shape[1], true.B.shape[2]
+    dAB = np.concatenate([learned.A - true.A, learned.B - true.B], axis=2)  # (n, d, d+m)
+    eps_dyn = box_sup_norm(dAB)
+    # the reward error as a quadratic form in z = (s, a, 1) restricted to z_last = 1
+    k = d + m
+    G = np.zeros((n, k + 1, k + 1))
+    G[:, :d, :d] = -(learned.Q - true.Q)
+    G[:, d:k, d:k] = -(learned.R - true.R)
+    lin = np.concatenate([learned.w - true.w, learned.v - true.v], axis=1)
+    G[:, :k, k] = G[:, k, :k] = 0.5 * lin
+    # the form is even in z, so z_last = -1 gives the same values as z_last = 1
+    eps_rew = box_sup_quadratic(G, pinned=1)
+    return eps_dyn, eps_rew
+
+
+def lqg_return(M: np.ndarray, C: np.ndarray, sigma_w, gamma: float, horizon: float) -> np.ndarray:
+    r"""Exact $J=-\big(\operatorname{tr}(P_0\Sigma_0)+c_0\big)$ of $s_{t+1}=Ms_t+w_t$, $r=-s^\top Cs$, $s_0$ uniform on
+    the box ($\Sigma_0=I/3$), for stacks ``M, C (n, d, d)``: the backward Riccati-Lyapunov recursion
+    $P_t=C+\gamma M^\top P_{t+1}M$, $c_t=\gamma(\sigma_w^2\operatorname{tr}P_{t+1}+c_{t+1})$, or for $H=\infty$ the
+    discrete Lyapunov equation (``-inf`` where $\gamma\rho(M)^2\ge1$)."""
+    n = M.shape[0]
+    sigma_w = np.broadcast_to(np.asarray(sigma_w, float), (n,))
+    Mt = np.swapaxes(M, 1, 2)
+    if np.isinf(horizon):
+        out = np.empty(n)
+        for j in range(n):
+            if gamma * max(abs(np.linalg.eigvals(M[j]))) ** 2 >= 1:
+                out[j] = -np.inf
+                continue
+            P = scipy.linalg.solve_discrete_lyapunov(np.sqrt(gamma) * Mt[j], C[j])
+            out[j] = -(np.trace(P) / 3 + gamma * sigma_w[j] ** 2 * np.trace(P) / (1 - gamma))
+        return out
+    P = np.zeros_like(C)
+    c = np.zeros(n)
+    for _ in range(int(horizon)):
+        c = gamma * (sigma_w**2 * np.trace(P, axis1=1, axis2=2) + c)
+        P = C + gamma * Mt @ P @ M
+    return -(np.trace(P, axis1=1, axis2=2) / 3 + c)
+
+
+def learn_lqg(rng: np.random.Generator, sys: LQGSystems, n_d: int, n_r: int, label_noise: float = 0.1) -> LQGSystems:
+    r"""Models learned from samples: $(\hat A,\hat B)$ by least squares on ``n_d`` transitions from $(s,a)$ uniform on
+    the state-action box; diagonal $(\hat Q,\hat R)$ by least squares on ``n_r`` reward labels with Gaussian noise
+    of ``label_noise`` (features $s_i^2$, $a_j^2$). Policy and process noise are shared."""
+    n, d, m = sys.n, sys.A.shape[1], sys.B.shape[2]
+    X = rng.uniform(-1, 1, (n, n_d, d + m))
+    AB = np.concatenate([sys.A, sys.B], axis=2)
+    Y = np.einsum("nkx,ndx->nkd", X, AB) + sys.sigma_w[:, None, None] * rng.standard_normal((n, n_d, d))
+    AB_hat = np.swapaxes(np.stack([np.linalg.lstsq(X[j], Y[j], rcond=None)[0] for j in range(n)]), 1, 2)
+    Z = rng.uniform(-1, 1, (n, n_r, d + m))
+    diag = np.concatenate([np.diagonal(sys.Q, axis1=1, axis2=2), np.diagonal(sys.R, axis1=1, axis2=2)], axis=1)
+    labels = -np.einsum("nkx,nx->nk", Z**2, diag) + label_noise * rng.standard_normal((n, n_r))
+    coef = -np.stack([np.linalg.lstsq(Z[j] ** 2, labels[j], rcond=None)[0] for j in range(n)])
+    Q_hat = np.stack([np.diag(c[:d]) for c in coef])
+    R_hat = np.stack([np.diag(c[d:]) for c in coef])
+    return LQGSystems(AB_hat[:, :, :d], AB_hat[:, :, d:], sys.K, Q_hat, R_hat, sys.sigma_w)
