@@ -133,7 +133,7 @@ def test_lab_commands(tmp_path, capsys):
     r_pi = (m.pi * m.R).sum(1)
     assert out["J"] == pytest.approx(sum(m.gamma**t * m.mu @ np.linalg.matrix_power(P_pi, t) @ r_pi for t in range(500)))
     code, out = run_json(capsys, "lipschitz", "--mdp-file", str(path))
-    assert code == 0 and out["lip_dyn"] > 0 and out["lip_rew"] > 0
+    assert code == 0 and out["L"] > 0 and out["K_rpi"] > 0
     code, out = run_json(capsys, "verify-bound", "--mdp-file", str(path), "--mdps", "3", "--samples-dyn", "30", "--samples-rew", "30")
     assert code == 0 and out["cases"] == 3 and out["violations"] == 0
     proc = subprocess.run([sys.executable, "-m", "theory", "evaluate", "--mdp-file", str(tmp_path / "missing.npz")],

@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from theory import _validate as V
 from theory.maths.bound import exceeds
-from theory.mdp.analysis import bound_case
+from theory.mdp.analysis import bound_case, closed_loop_constants
 from theory.mdp.finite import FiniteMDP
 from theory.mdp.learned import learn, random_chain, random_grid
 
@@ -66,23 +66,27 @@ def random_mdp(rng: np.random.Generator) -> FiniteMDP:
     return mdp.with_policy(pi)
 
 
+PER_PAIR = ((1, 1), (4, 4), (16, 4), (4, 16), (64, 64))
+
+
 def _task(args) -> list[tuple]:
-    seed_seq, mdp, samples, sigma = args
+    seed_seq, mdp, samples, per_pair, sigma = args
     rng = np.random.default_rng(seed_seq)
     kind = "given"
     if mdp is None:
         mdp = random_mdp(rng)
         kind = "chain" if mdp.A == 3 else "grid"
+    counts = samples if samples is not None else [(f_d * mdp.S * mdp.A, f_r * mdp.S * mdp.A) for f_d, f_r in per_pair]
+    true = closed_loop_constants(mdp.P, mdp.R, mdp.pi, mdp.D)
     rows = []
-    for factor_d, factor_r in samples:
-        n_d, n_r = int(factor_d * mdp.S * mdp.A), int(factor_r * mdp.S * mdp.A)
-        model = learn(mdp, n_d, n_r, sigma, rng)
-        c = bound_case(mdp, model.P, model.R)
+    for n_d, n_r in counts:
+        model = learn(mdp, int(n_d), int(n_r), sigma, rng)
+        c = bound_case(mdp, model.P, model.R, true_constants=true)
         rows.append((c.gap, c.bound, c.bound_true, c.bound_learned, n_d, n_r, kind))
     return rows
 
 
-def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, samples=((1, 1), (4, 4), (16, 4), (4, 16), (64, 64)),
+def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, samples=None, per_pair=PER_PAIR,
                  sigma: float = 0.5, seed: int = 0, executor: Executor | None = None,
                  progress: bool | None = None) -> BoundSweep:
     r"""Check $|J-\hat J|\le B$ on learned models from samples.
@@ -93,8 +97,11 @@ def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, samples=((1, 1)
         The MDP to use (its policy ``pi``); without it, ``n_mdps`` random chains and grids.
     n_mdps : int
         Number of tasks: random MDPs, or independent repetitions on the given one.
-    samples : sequence of (float, float)
-        Samples per state-action pair for dynamics and rewards: $n_d=f_d SA$, $n_r=f_r SA$.
+    samples : sequence of (int, int), optional
+        Numbers of dynamics samples and reward labels $(n_d, n_r)$, used as given.
+    per_pair : sequence of (int, int)
+        Without ``samples``: samples per state-action pair, $n_d=f_d SA$, $n_r=f_r SA$ (integers, so
+        the counts are exact).
     sigma : float
         Standard deviation of the reward-label noise.
     executor : concurrent.futures.Executor, optional
@@ -103,11 +110,13 @@ def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, samples=((1, 1)
     if int(n_mdps) != n_mdps or n_mdps < 1:
         raise V.InputError(f"n_mdps must be an integer >= 1, got {n_mdps}")
     V.nonnegative("sigma", sigma)
-    for fd, fr in samples:
-        V.positive("samples per pair", fd)
-        V.positive("samples per pair", fr)
+    for n_d, n_r in samples if samples is not None else per_pair:
+        for name, n in (("dynamics samples", n_d), ("reward labels", n_r)):
+            if int(n) != n or n < 1:
+                raise V.InputError(f"{name} must be whole numbers >= 1, got {n}")
     children = np.random.SeedSequence(seed).spawn(int(n_mdps))
-    tasks = [(child, mdp, tuple(samples), sigma) for child in children]
+    samples = None if samples is None else tuple((int(a), int(b)) for a, b in samples)
+    tasks = [(child, mdp, samples, tuple(per_pair), sigma) for child in children]
     mapper = executor.map if executor is not None else map
     rows = []
     for chunk in tqdm(mapper(_task, tasks), total=len(tasks), desc="verify-bound", disable=None if progress is None else not progress,

@@ -14,11 +14,15 @@ from theory.mdp.transport import wasserstein
 
 
 def lp_reference(p: np.ndarray, q: np.ndarray, D: np.ndarray) -> float:
-    """min <T, D> over couplings T of p and q, as a dense LP (one pair; slow, for reference only)."""
+    """min <T, D> over couplings T of p and q, as a dense LP (one pair; slow, for reference only). One row
+    constraint is dropped: it is implied by the others, and a redundant equality makes HiGHS fragile."""
     S = len(p)
     rows = np.kron(np.eye(S), np.ones(S))
     cols = np.kron(np.ones(S), np.eye(S))
-    res = linprog(D.ravel(), A_eq=np.vstack([rows, cols]), b_eq=np.concatenate([p, q]), bounds=(0, None), method="highs")
+    res = linprog(D.ravel(), A_eq=np.vstack([rows[:-1], cols]), b_eq=np.concatenate([p[:-1], q]), bounds=(0, None),
+                  method="highs-ds", options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+    if res.status != 0:
+        raise RuntimeError(f"reference LP failed: {res.message}")
     return float(res.fun)
 
 

@@ -39,9 +39,40 @@ class LipschitzCommand:
 
     @staticmethod
     def render(out: dict) -> str:
-        return table([("L = Lip_W1(P_pi)", out["lip_dyn"]), ("  attained at states", tuple(out["lip_dyn_pair"])),
-                      ("K_rpi = Lip(r_pi)", out["lip_rew"]), ("  attained at states", tuple(out["lip_rew_pair"]))],
-                     "Closed-loop Lipschitz constants (DESIGN.md E13)")
+        return table([("L = Lip_W1(P_pi)", out["L"]), ("  attained at states", tuple(out["L_pair"])),
+                      ("K_rpi = Lip(r_pi)", out["K_rpi"]), ("  attained at states", tuple(out["K_rpi_pair"]))],
+                     "Closed-loop Lipschitz constants (docs/theory.md E13)")
+
+
+@command("toy-text")
+class ToyTextCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        from theory.mdp.toy_text import TOY_TEXT
+
+        p.add_argument("name", choices=sorted(TOY_TEXT), help="the environment")
+        p.add_argument("--out", required=True, help="the .npz file to write")
+        p.add_argument("--gamma", type=float, default=0.99, help="discount (default 0.99)")
+        p.add_argument("--horizon", default="inf", help="integer >= 1, or 'inf' (default)")
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        from theory._validate import horizon as check_horizon
+        from theory.commands import options
+        from theory.mdp.finite import save_npz
+        from theory.mdp.toy_text import toy_text_mdp
+
+        with options(gamma="--gamma", horizon="--horizon"):
+            mdp = toy_text_mdp(args.name, gamma=args.gamma, horizon=float(check_horizon(args.horizon)))
+        save_npz(mdp, args.out)
+        return {"file": args.out, "name": args.name, "states": mdp.S, "actions": mdp.A, "gamma": mdp.gamma,
+                "horizon": mdp.horizon, "start_states": int((mdp.mu > 0).sum()), "J_uniform_policy": evaluate(mdp)}
+
+    @staticmethod
+    def render(out: dict) -> str:
+        return table([("file", out["file"]), ("states, actions", f"{out['states']}, {out['actions']}"),
+                      ("start states", out["start_states"]), ("J of the uniform policy", out["J_uniform_policy"])],
+                     f"{out['name']} written")
 
 
 @command("verify-bound")
@@ -61,7 +92,7 @@ class VerifyBoundCommand:
         from theory.checks.bound_sweep import verify_bound
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else None
-        samples = ((1, 1), (4, 4), (16, 4), (4, 16), (64, 64))
+        samples = None
         if (args.samples_dyn is None) != (args.samples_rew is None):
             raise InputError("give both --samples-dyn and --samples-rew, or neither")
         if args.samples_dyn is not None:
@@ -69,9 +100,11 @@ class VerifyBoundCommand:
                 raise InputError("--samples-dyn and --samples-rew must be >= 1")
             if mdp is None:
                 raise InputError("--samples-dyn/--samples-rew need --mdp-file (random MDPs differ in size)")
-            samples = ((args.samples_dyn / (mdp.S * mdp.A), args.samples_rew / (mdp.S * mdp.A)),)
+            samples = ((args.samples_dyn, args.samples_rew),)
         sweep = verify_bound(mdp, n_mdps=args.mdps, samples=samples, sigma=args.sigma, seed=args.seed)
-        return sweep.summary()
+        out = sweep.summary()
+        out["samples"] = [[int(a), int(b)] for a, b in zip(sweep.n_dyn, sweep.n_rew)][: len(samples or ())] or None
+        return out
 
     @staticmethod
     def render(out: dict) -> str:

@@ -27,8 +27,7 @@ class ClosedLoopConstants:
     K_rpi_pair: tuple[int, int]
 
     def to_dict(self) -> dict:
-        return {"lip_dyn": self.L, "lip_rew": self.K_rpi, "lip_dyn_pair": list(self.L_pair),
-                "lip_rew_pair": list(self.K_rpi_pair)}
+        return {"L": self.L, "K_rpi": self.K_rpi, "L_pair": list(self.L_pair), "K_rpi_pair": list(self.K_rpi_pair)}
 
 
 def closed_loop_constants(P: np.ndarray, R: np.ndarray, pi: np.ndarray, D: np.ndarray) -> ClosedLoopConstants:
@@ -71,8 +70,10 @@ class BoundCase:
         return bool(exceeds(self.gap, self.bound))
 
 
-def bound_case(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi: np.ndarray | None = None) -> BoundCase:
-    """$|J-\\hat J|$ by exact evaluation against $B$ (E3) with true and learned closed-loop constants."""
+def bound_case(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi: np.ndarray | None = None,
+               true_constants: ClosedLoopConstants | None = None) -> BoundCase:
+    """$|J-\\hat J|$ by exact evaluation against $B$ (E3) with true and learned closed-loop constants
+    (``true_constants``, when given, saves recomputing the true model's for every learned model)."""
     pi = mdp.pi if pi is None else pi
     P_pi, r_pi = closed_loop(mdp.P, mdp.R, pi)
     Ph, rh = closed_loop(P_hat, R_hat, pi)
@@ -80,11 +81,11 @@ def bound_case(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi: np.ndar
               - float(mdp.mu @ values(Ph, rh, mdp.gamma, mdp.horizon)))
     eps_dyn, eps_rew = model_errors(mdp, P_hat, R_hat, pi)
     bounds, Ls = [], []
-    for kernel, rew in ((P_pi, r_pi), (Ph, rh)):
-        L, _ = kernel_lipschitz(kernel, mdp.D)
-        K, _ = function_lipschitz(rew, mdp.D)
-        bounds.append(float(return_bound(mdp.gamma, mdp.horizon, eps_dyn, eps_rew, L=L, K_rpi=K).bound))
-        Ls.append(L)
+    true = true_constants or closed_loop_constants(mdp.P, mdp.R, pi, mdp.D)
+    learned = closed_loop_constants(P_hat, R_hat, pi, mdp.D)
+    for const in (true, learned):
+        bounds.append(float(return_bound(mdp.gamma, mdp.horizon, eps_dyn, eps_rew, L=const.L, K_rpi=const.K_rpi).bound))
+        Ls.append(const.L)
     return BoundCase(gap, bounds[0], bounds[1], eps_dyn, eps_rew, Ls[0], Ls[1])
 
 

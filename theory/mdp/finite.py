@@ -55,6 +55,9 @@ class FiniteMDP:
             raise V.InputError("gamma must be < 1 when the horizon is infinite (the discounted return diverges at gamma = 1)")
         mu = np.full(S, 1.0 / S) if self.mu is None else check_distribution("mu", np.asarray(self.mu, dtype=float), S)
         pi = np.full((S, A), 1.0 / A) if self.pi is None else check_policy(np.asarray(self.pi, dtype=float), S, A)
+        # rows within the validation tolerance are projected onto the simplex exactly, so that every
+        # later computation (W1 accepts 1e-12) sees probability vectors
+        P, mu, pi = (_project(x) for x in (P, mu, pi))
         for name, value in (("P", P), ("R", R), ("D", D), ("gamma", g), ("horizon", h), ("mu", mu), ("pi", pi)):
             object.__setattr__(self, name, value)
 
@@ -68,6 +71,11 @@ class FiniteMDP:
 
     def with_policy(self, pi) -> FiniteMDP:
         return replace(self, pi=pi)
+
+
+def _project(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, None)
+    return x / x.sum(-1, keepdims=True)
 
 
 def check_kernel(P: np.ndarray, name: str = "P") -> None:
@@ -102,13 +110,14 @@ def check_metric(D: np.ndarray) -> None:
     if nonpos.size:
         i, j = nonpos[0]
         raise V.InputError(f"D[{i}, {j}] = {D[i, j]:.3g}: distinct states must be at a positive distance")
-    # D[i, k] <= D[i, j] + D[j, k] for all triples
-    excess = D[:, None, :] - (D[:, :, None] + D[None, :, :])
-    worst = np.unravel_index(np.argmax(excess), excess.shape)
-    if excess[worst] > TOL:
-        i, j, k = worst
-        raise V.InputError(f"D breaks the triangle inequality at states ({i}, {j}, {k}): "
-                           f"D[{i}, {k}] = {D[i, k]:.6g} > D[{i}, {j}] + D[{j}, {k}] = {D[i, j] + D[j, k]:.6g}")
+    # D[i, k] <= D[i, j] + D[j, k] for all triples, one middle state j at a time: O(S^2) memory
+    scale = max(float(D.max()), 1.0)
+    for j in range(D.shape[0]):
+        excess = D - (D[:, j][:, None] + D[j][None, :])
+        if excess.max() > TOL * scale:
+            i, k = np.unravel_index(np.argmax(excess), excess.shape)
+            raise V.InputError(f"D breaks the triangle inequality at states ({i}, {j}, {k}): "
+                               f"D[{i}, {k}] = {D[i, k]:.6g} > D[{i}, {j}] + D[{j}, {k}] = {D[i, j] + D[j, k]:.6g}")
 
 
 def check_distribution(name: str, p: np.ndarray, S: int) -> np.ndarray:
@@ -143,12 +152,15 @@ def from_sas_layout(P_ass, R, D, gamma, horizon=math.inf, **kw) -> FiniteMDP:
     return FiniteMDP(P, R, D, gamma, horizon, **kw)
 
 
-def from_toy_text(table, D=None, gamma: float = 0.99, horizon=math.inf, **kw) -> FiniteMDP:
+def from_toy_text(table, D=None, gamma: float = 0.99, horizon=math.inf, mu=None, pi=None) -> FiniteMDP:
     """From the toy-text format ``P[s][a] = [(prob, next_state, reward, terminated), ...]``.
 
     Rewards are expected over next states; a terminated transition leads to an extra absorbing state
     (index ``S``, reward 0), so returns match the episodic ones. ``D`` defaults to the discrete metric
-    (1 between distinct states), which must then be sized ``S + 1`` if given.
+    (1 between distinct states), which must then be sized ``S + 1`` if given. ``mu`` is the start
+    distribution over the table's ``S`` states (Gymnasium's ``initial_state_distrib``, or the start cell);
+    without it the start is uniform over the table's states (never the absorbing one). ``pi`` may be
+    ``(S, A)`` or ``(S + 1, A)``.
     """
     S = len(table)
     A = len(table[0])
@@ -165,7 +177,10 @@ def from_toy_text(table, D=None, gamma: float = 0.99, horizon=math.inf, **kw) ->
     P[S, :, S] = 1.0
     if D is None:
         D = 1.0 - np.eye(S + 1)
-    return FiniteMDP(P, R, D, gamma, horizon, **kw)
+    start = np.full(S, 1.0 / S) if mu is None else check_distribution("mu", np.asarray(mu, dtype=float), S)
+    if pi is not None and np.shape(pi) == (S, A):
+        pi = np.vstack([np.asarray(pi, dtype=float), np.full((1, A), 1.0 / A)])
+    return FiniteMDP(P, R, D, gamma, horizon, mu=np.append(start, 0.0), pi=pi)
 
 
 def save_npz(mdp: FiniteMDP, path: str | Path) -> None:
