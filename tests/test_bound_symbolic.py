@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+import zlib
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ def test_divided_difference_identity_behind_the_kernels():
 
 @pytest.mark.parametrize("branch", ["general", "L=1", "gamma=1", "gammaL=1", "gamma=1,L=1", "infinite"])
 def test_kernels_equal_the_sympy_closed_forms(branch):
-    rng = np.random.default_rng(hash(branch) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(branch.encode()))
     expr = BS.c_dyn_closed()[branch]
     for _ in range(25):
         g = sp.Rational(int(rng.integers(1, 999)), 1000)
@@ -42,6 +43,8 @@ def test_kernels_equal_the_sympy_closed_forms(branch):
             Lv = 1 / g
         if branch == "infinite":
             Lv = min(Lv, (1 / g) * sp.Rational(99, 100))
+        if branch in ("general", "gamma=1") and Lv == 1 or branch == "general" and g * Lv == 1:
+            Lv += sp.Rational(1, 7)  # these branches exclude L = 1 (and gamma L = 1): their own branch covers it
         h = math.inf if branch == "infinite" else int(rng.integers(3, 400))
         subs = {gamma: g, L: Lv, K_rpi: 1} | ({} if branch == "infinite" else {H: h})
         exact = sp.N(expr.subs(subs), 40)

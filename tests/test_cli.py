@@ -96,7 +96,7 @@ def test_allocate_from_bound_options(capsys):
     assert out["c_rew"] == pytest.approx(10) and out["c_dyn"] == pytest.approx(0.9 / (0.1 * 0.55))
 
 
-@pytest.mark.parametrize("extra,word", [(["--budget", "0.5"], "budget"), (["--price-dyn", "0"], "price_dyn"),
+@pytest.mark.parametrize("extra,word", [(["--budget", "0.5"], "budget"), (["--price-dyn", "0"], "price-dyn"),
                                         (["--alpha-rew", "-1"], "alpha")])
 def test_allocate_bad_input(extra, word):
     base = {"--budget": "100", "--price-dyn": "1", "--price-rew": "1", "--a-dyn": "1", "--alpha-dyn": "0.5",

@@ -12,6 +12,8 @@ class InputError(ValueError):
 
 
 def as_array(name: str, value) -> np.ndarray:
+    if np.iscomplexobj(value) or (isinstance(value, np.ndarray) and value.dtype.kind not in "biuf"):
+        raise InputError(f"{name} must be real numbers, got dtype {np.asarray(value).dtype}")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

@@ -62,6 +62,30 @@ def z_critical(components: int, alpha: float = 0.01) -> float:
     return float(norm.ppf(1 - alpha / (2 * components)))
 
 
+CHUNK_ELEMENTS = 1 << 22
+
+
+class _Moments:
+    """Running count, mean and sum of squared deviations per component, merged batch by batch."""
+
+    def __init__(self, shape):
+        self.count, self.mean, self.m2 = 0, np.zeros(shape), np.zeros(shape)
+
+    def add(self, x: np.ndarray) -> None:
+        k = x.shape[0]
+        mean_b = x.mean(0)
+        m2_b = ((x - mean_b) ** 2).sum(0)
+        total = self.count + k
+        delta = mean_b - self.mean
+        self.mean = self.mean + delta * k / total
+        self.m2 = self.m2 + m2_b + delta**2 * self.count * k / total
+        self.count = total
+
+    @property
+    def variance(self) -> np.ndarray:
+        return self.m2 / max(self.count - 1, 1)
+
+
 def _horizon(mdp: FiniteMDP) -> int:
     if not np.isfinite(mdp.horizon):
         raise V.InputError("the REINFORCE checker needs a finite horizon: set the MDP's horizon to an integer")
@@ -88,7 +112,7 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     notes = []
     expected = grad.copy()
     variance_exact = None
-    enumerable = (S * A) ** H <= MAX_TRAJECTORIES
+    enumerable = H * np.log(S * A) <= np.log(MAX_TRAJECTORIES)
     if enumerable:
         # enumerate with the biased mean rewards: the exact mean then carries the E17 shift
         enum = enumerate_trajectories(mdp.P, mdp.R + noise.bias_table(S, A), pi, mdp.mu, H)
@@ -97,25 +121,33 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
         if baseline is None:
             variance_exact = mom.cov_trace + mom.noise_weight
     else:
-        notes.append(f"(S*A)^H = {(S * A) ** H} trajectories: too many to enumerate, so no exact variance")
+        notes.append(f"(S*A)^H = 10^{H * np.log10(S * A):.1f} trajectories: too many to enumerate, so no exact variance")
         if estimator != "full" or noise.kind in ("constant-bias", "state-action-bias"):
             notes.append("the exact mean of this estimator needs enumeration; z-scores are against the true gradient")
     if baseline == "batch-mean":
         expected = expected * (1 - 1 / batch)
-    ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, n_rollouts, rng)
-    noisy = noise.apply(ro.states, ro.actions, ro.rewards, rng, S, A)
-    b = batch_baseline(noisy, baseline, batch) if baseline else None
-    g = estimates(ro, pi, mdp.gamma, estimator, noisy, b)
-    mc = g.mean(0)
-    if baseline:  # rollouts within a batch are dependent: standard errors from batch means
-        gb = g.reshape(-1, batch, S, A).mean(1)
-        se = gb.std(0, ddof=1) / np.sqrt(gb.shape[0])
-    else:
-        se = g.std(0, ddof=1) / np.sqrt(g.shape[0])
+    n = int(n_rollouts)
+    if baseline and n % batch:
+        raise V.InputError(f"with a batch baseline the number of rollouts must be a multiple of the batch ({batch}), got {n}")
+    # rollouts in chunks of about CHUNK_ELEMENTS numbers, whatever n: memory stays flat; the moments are
+    # merged chunk by chunk (Chan et al.'s pairwise update), so nothing of size n is ever held
+    per = max(batch, CHUNK_ELEMENTS // (3 * H + S * A) // batch * batch)
+    single, batched = _Moments((S, A)), _Moments((S, A))
+    for start in range(0, n, per):
+        k = min(per, n - start)
+        ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, k, rng)
+        noisy = noise.apply(ro.states, ro.actions, ro.rewards, rng, S, A)
+        b = batch_baseline(noisy, baseline, batch) if baseline else None
+        g = estimates(ro, pi, mdp.gamma, estimator, noisy, b)
+        single.add(g)
+        if baseline:  # rollouts within a batch are dependent: standard errors from batch means
+            batched.add(g.reshape(-1, batch, S, A).mean(1))
+    mc = single.mean
+    se = np.sqrt((batched if baseline else single).variance / (batched if baseline else single).count)
     live = se > 0  # components with no variance (e.g. a state never visited) are exact zeros
     z = np.where(live, (mc - grad) / np.where(live, se, 1), 0.0)
     z_exp = np.where(live, (mc - expected) / np.where(live, se, 1), 0.0)
-    variance_mc = float(((g - mc) ** 2).sum((1, 2)).mean() * g.shape[0] / (g.shape[0] - 1))
+    variance_mc = float(single.variance.sum())
     return CheckResult(estimator, noise.kind, int(n_rollouts), grad, expected, mc, se, z, z_exp,
                        z_critical(int(live.sum()) or 1, alpha), variance_exact, variance_mc, notes)
 

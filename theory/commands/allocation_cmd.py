@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import math
 import warnings
 
 from theory.maths import allocation as A
 from theory.maths import bound as B
 from theory._validate import InputError
-from theory.commands import command, table
+from theory.commands import BOUND_OPTIONS, command, options, table
+from theory.commands import _types as T
 from theory.maths.scaling import FitError, FitWarning, PowerLaw, fit_power_law, read_csv
 
 
@@ -23,12 +25,15 @@ def coefficients_from_args(args: argparse.Namespace) -> tuple[float, float]:
         return args.c_dyn, args.c_rew
     if args.gamma is None or args.lip_dyn is None or args.lip_rew is None:
         raise InputError("give --c-dyn and --c-rew, or --gamma, --lip-dyn and --lip-rew (with --horizon, --lip-pi)")
-    res = B.return_bound(args.gamma, args.horizon, 1.0, 1.0, K_f=args.lip_dyn, K_r=args.lip_rew, K_pi=args.lip_pi)
-    if not bool(res.finite):
-        raise InputError("the bound is infinite for these constants (H = inf with gamma * L >= 1): no split can lower it")
-    if float(res.c_dyn) == 0:
+    with options(**BOUND_OPTIONS):
+        c_dyn, c_rew = (float(c) for c in B.coefficients(args.gamma, args.horizon, K_f=args.lip_dyn, K_r=args.lip_rew,
+                                                              K_pi=args.lip_pi))
+    if not math.isfinite(c_dyn):
+        raise InputError("the bound is infinite for these constants (H = inf with gamma * L >= 1, or beyond the float "
+                         "range): no split can lower it")
+    if c_dyn == 0:
         raise InputError("C_dyn = 0 for these constants (gamma = 0, H = 1 or K_r = 0): dynamics data cannot lower the bound")
-    return float(res.c_dyn), float(res.c_rew)
+    return c_dyn, c_rew
 
 
 def _law(args: argparse.Namespace, kind: str):
@@ -55,26 +60,26 @@ def _law(args: argparse.Namespace, kind: str):
 class AllocateCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--budget", type=float, required=True, help="total budget N")
-        p.add_argument("--price-dyn", type=float, required=True, help="price of one dynamics sample (kappa_d)")
-        p.add_argument("--price-rew", type=float, required=True, help="price of one reward label (kappa_r)")
-        p.add_argument("--a-dyn", type=float, help="dynamics law coefficient a_d")
-        p.add_argument("--alpha-dyn", type=float, help="dynamics law exponent alpha_d")
-        p.add_argument("--a-rew", type=float, help="reward law coefficient a_r")
-        p.add_argument("--alpha-rew", type=float, help="reward law exponent alpha_r")
+        p.add_argument("--budget", type=T.positive, required=True, help="total budget N")
+        p.add_argument("--price-dyn", type=T.positive, required=True, help="price of one dynamics sample (kappa_d)")
+        p.add_argument("--price-rew", type=T.positive, required=True, help="price of one reward label (kappa_r)")
+        p.add_argument("--a-dyn", type=T.positive, help="dynamics law coefficient a_d")
+        p.add_argument("--alpha-dyn", type=T.positive, help="dynamics law exponent alpha_d")
+        p.add_argument("--a-rew", type=T.positive, help="reward law coefficient a_r")
+        p.add_argument("--alpha-rew", type=T.positive, help="reward law exponent alpha_r")
         p.add_argument("--dyn-csv", help="fit the dynamics law to this CSV (columns n,error) instead of --a-dyn/--alpha-dyn")
         p.add_argument("--rew-csv", help="fit the reward law to this CSV instead of --a-rew/--alpha-rew")
-        p.add_argument("--bootstrap", type=int, default=200, help="with CSVs: bootstrap replicates for the split's interval")
-        p.add_argument("--seed", type=int, default=0, help="with CSVs: seed of the bootstrap")
-        p.add_argument("--e-dyn", type=float, default=0.0, help="dynamics error floor (does not move the optimum)")
-        p.add_argument("--e-rew", type=float, default=0.0, help="reward error floor (does not move the optimum)")
-        p.add_argument("--c-dyn", type=float, help="C_dyn of the bound, given directly")
-        p.add_argument("--c-rew", type=float, help="C_rew of the bound, given directly")
-        p.add_argument("--gamma", type=float, help="discount (to compute C_dyn, C_rew from the bound)")
-        p.add_argument("--horizon", default="inf", help="integer >= 1 or 'inf'")
-        p.add_argument("--lip-dyn", type=float, help="K_f")
-        p.add_argument("--lip-rew", type=float, help="K_r")
-        p.add_argument("--lip-pi", type=float, default=0.0, help="K_pi (default 0)")
+        p.add_argument("--bootstrap", type=T.count(0, 100_000), default=200, help="with CSVs: bootstrap replicates for the split's interval")
+        p.add_argument("--seed", type=T.seed, default=0, help="with CSVs: seed of the bootstrap")
+        p.add_argument("--e-dyn", type=T.nonnegative, default=0.0, help="dynamics error floor (does not move the optimum)")
+        p.add_argument("--e-rew", type=T.nonnegative, default=0.0, help="reward error floor (does not move the optimum)")
+        p.add_argument("--c-dyn", type=T.positive, help="C_dyn of the bound, given directly")
+        p.add_argument("--c-rew", type=T.positive, help="C_rew of the bound, given directly")
+        p.add_argument("--gamma", type=T.probability, help="discount (to compute C_dyn, C_rew from the bound)")
+        p.add_argument("--horizon", type=T.horizon, default="inf", help="integer >= 1 or 'inf'")
+        p.add_argument("--lip-dyn", type=T.nonnegative, help="K_f")
+        p.add_argument("--lip-rew", type=T.nonnegative, help="K_r")
+        p.add_argument("--lip-pi", type=T.nonnegative, default=0.0, help="K_pi (default 0)")
         p.add_argument("--integer", action="store_true", help="whole numbers of samples")
 
     @staticmethod
@@ -112,9 +117,9 @@ class FitCommand:
     def configure(p: argparse.ArgumentParser) -> None:
         p.add_argument("file", help="CSV file with columns n,error")
         p.add_argument("--floor", action="store_true", help="fit an error floor e too (robust Huber fit)")
-        p.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples (default 200)")
-        p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
-        p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+        p.add_argument("--bootstrap", type=T.count(0, 100_000), default=200, help="bootstrap resamples (default 200)")
+        p.add_argument("--level", type=T.real(0.0, 1.0, open_low=True, open_high=True), default=0.95, help="confidence level (default 0.95)")
+        p.add_argument("--seed", type=T.seed, default=0, help="seed of the bootstrap")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:

@@ -6,18 +6,19 @@ import argparse
 
 from theory.maths import bound as B
 from theory.commands import BOUND_OPTIONS, command, options, table
+from theory.commands import _types as T
 
 
 def add_bound_options(p: argparse.ArgumentParser, errors: bool = True) -> None:
     """Options shared by every subcommand that evaluates the bound."""
-    p.add_argument("--gamma", type=float, required=True, help="discount in [0, 1]")
-    p.add_argument("--horizon", default="inf", help="integer >= 1, or 'inf' (default)")
-    p.add_argument("--lip-dyn", type=float, required=True, help="K_f, Lipschitz constant of the dynamics model")
-    p.add_argument("--lip-rew", type=float, required=True, help="K_r, Lipschitz constant of the reward model")
-    p.add_argument("--lip-pi", type=float, default=0.0, help="K_pi, Lipschitz constant of the policy (default 0)")
+    p.add_argument("--gamma", type=T.probability, required=True, help="discount in [0, 1]")
+    p.add_argument("--horizon", type=T.horizon, default="inf", help="integer >= 1, or 'inf' (default)")
+    p.add_argument("--lip-dyn", type=T.nonnegative, required=True, help="K_f, Lipschitz constant of the dynamics model")
+    p.add_argument("--lip-rew", type=T.nonnegative, required=True, help="K_r, Lipschitz constant of the reward model")
+    p.add_argument("--lip-pi", type=T.nonnegative, default=0.0, help="K_pi, Lipschitz constant of the policy (default 0)")
     if errors:
-        p.add_argument("--eps-dyn", type=float, required=True, help="one-step dynamics error (sup W1)")
-        p.add_argument("--eps-rew", type=float, required=True, help="one-step reward error (sup abs)")
+        p.add_argument("--eps-dyn", type=T.nonnegative, required=True, help="one-step dynamics error (sup W1)")
+        p.add_argument("--eps-rew", type=T.nonnegative, required=True, help="one-step reward error (sup abs)")
 
 
 def bound_from_args(args: argparse.Namespace, eps_dyn=None, eps_rew=None) -> B.BoundResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from theory.commands import command, table
+from theory.commands import _types as T
 from theory.mdp.analysis import closed_loop_constants
 from theory.mdp.finite import evaluate, load_npz
 
@@ -52,8 +53,8 @@ class ToyTextCommand:
 
         p.add_argument("name", choices=sorted(TOY_TEXT), help="the environment")
         p.add_argument("--out", required=True, help="the .npz file to write")
-        p.add_argument("--gamma", type=float, default=0.99, help="discount (default 0.99)")
-        p.add_argument("--horizon", default="inf", help="integer >= 1, or 'inf' (default)")
+        p.add_argument("--gamma", type=T.probability, default=0.99, help="discount (default 0.99)")
+        p.add_argument("--horizon", type=T.horizon, default="inf", help="integer >= 1, or 'inf' (default)")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -80,11 +81,11 @@ class VerifyBoundCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
         p.add_argument("--mdp-file", help=".npz MDP file (default: random chains and grids)")
-        p.add_argument("--mdps", type=int, default=24, help="random MDPs, or repetitions on the file's MDP (default 24)")
-        p.add_argument("--samples-dyn", type=int, help="dynamics samples (default: a sweep of 1 to 64 per pair)")
-        p.add_argument("--samples-rew", type=int, help="reward labels (default: a sweep)")
-        p.add_argument("--sigma", type=float, default=0.5, help="reward-label noise (default 0.5)")
-        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--mdps", type=T.count(1, 10**6), default=24, help="random MDPs, or repetitions on the file's MDP (default 24)")
+        p.add_argument("--samples-dyn", type=T.count(1), help="dynamics samples (default: a sweep of 1 to 64 per pair)")
+        p.add_argument("--samples-rew", type=T.count(1), help="reward labels (default: a sweep)")
+        p.add_argument("--sigma", type=T.nonnegative, default=0.5, help="reward-label noise (default 0.5)")
+        p.add_argument("--seed", type=T.seed, default=0)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -118,8 +119,8 @@ class VerifyBoundCommand:
 class VerifyAllocationCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--seed", type=int, default=0)
-        p.add_argument("--seeds", type=int, default=100, help="learned models averaged per split (default 100)")
+        p.add_argument("--seed", type=T.seed, default=0)
+        p.add_argument("--seeds", type=T.count(2, 10**6), default=100, help="learned models averaged per split (default 100)")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from theory.commands import command, table
+from theory.commands import _types as T
 
 
 @command("scaling-experiment")
@@ -14,7 +15,7 @@ class ScalingExperimentCommand:
         p.add_argument("--quick", action="store_true", help="a tiny grid (seconds)")
         p.add_argument("--full", action="store_true", help="the larger grid, trained to convergence (long)")
         p.add_argument("--measure", choices=("mean", "sup", "mse", "rmse"), default="mean", help="error measure to fit (default mean)")
-        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--seed", type=T.seed, default=0)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:

@@ -7,14 +7,14 @@ import argparse
 from theory.maths import noise_budget as NB
 from theory._validate import InputError
 from theory.commands import command, table
+from theory.commands import _types as T
 
 
 def _offer(text: str) -> tuple[float, float]:
-    try:
-        price, sigma2 = text.split(":")
-        return float(price), float(sigma2)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"an offer is PRICE:SIGMA2 (two numbers), got {text!r}") from None
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"an offer is PRICE:SIGMA2 (two numbers), got {text!r}")
+    return T.positive(parts[0]), T.nonnegative(parts[1])
 
 
 def family_from_args(args: argparse.Namespace) -> NB.NoiseFamily:
@@ -38,25 +38,27 @@ def family_from_args(args: argparse.Namespace) -> NB.NoiseFamily:
 class NoiseBudgetCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--v0", type=float, required=True, help="clean variance V0 of one rollout's gradient estimate")
-        p.add_argument("--w", type=float, required=True, help="noise weight W (Gamma G_2 for the full return, E16)")
-        p.add_argument("--budget", type=float, required=True, help="total budget B")
-        p.add_argument("--c0", type=float, default=0.0, help="imagination cost per rollout (default 0)")
-        p.add_argument("--price-min", type=float, help="cheapest price per rollout's labels (default: the smallest offer)")
-        p.add_argument("--price-max", type=float, help="dearest price (default: the largest offer)")
+        p.add_argument("--v0", type=T.nonnegative, required=True, help="clean variance V0 of one rollout's gradient estimate")
+        p.add_argument("--w", type=T.positive, required=True, help="noise weight W (Gamma G_2 for the full return, E16)")
+        p.add_argument("--budget", type=T.positive, required=True, help="total budget B")
+        p.add_argument("--c0", type=T.nonnegative, default=0.0, help="imagination cost per rollout (default 0)")
+        p.add_argument("--price-min", type=T.positive, help="cheapest price per rollout's labels (default: the smallest offer)")
+        p.add_argument("--price-max", type=T.positive, help="dearest price (default: the largest offer)")
         p.add_argument("--noise", choices=("power", "floor", "bounded", "averaging", "menu"), required=True)
-        p.add_argument("--A", type=float, help="power: sigma^2 = A c^-p; floor: sigma^2 = floor + A/c")
-        p.add_argument("--p", type=float, help="power exponent")
-        p.add_argument("--sigma2-floor", type=float, help="floor family: the noise floor")
-        p.add_argument("--sigma2-0", type=float, help="bounded family: sigma^2 at price 0 (perfect labels at --price-max)")
-        p.add_argument("--sigma2-1", type=float, help="averaging: variance of one label")
-        p.add_argument("--k", type=float, help="averaging: price of one label")
+        p.add_argument("--A", type=T.positive, help="power: sigma^2 = A c^-p; floor: sigma^2 = floor + A/c")
+        p.add_argument("--p", type=T.positive, help="power exponent")
+        p.add_argument("--sigma2-floor", type=T.nonnegative, help="floor family: the noise floor")
+        p.add_argument("--sigma2-0", type=T.positive, help="bounded family: sigma^2 at price 0 (perfect labels at --price-max)")
+        p.add_argument("--sigma2-1", type=T.positive, help="averaging: variance of one label")
+        p.add_argument("--k", type=T.positive, help="averaging: price of one label")
         p.add_argument("--offer", type=_offer, nargs="+", metavar="PRICE:SIGMA2", help="menu: the offers")
         p.add_argument("--integer", action="store_true", help="whole rollouts: K = floor(B / (c0 + c))")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        if args.noise == "menu" and args.offer:
+        if args.noise == "menu":
+            if not args.offer:
+                raise InputError("--noise menu needs --offer PRICE:SIGMA2 [PRICE:SIGMA2 ...]")
             prices = [o[0] for o in args.offer]
             lo = min(prices) if args.price_min is None else args.price_min
             hi = max(prices) if args.price_max is None else args.price_max
@@ -85,12 +87,12 @@ class CheckReinforceCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
         p.add_argument("--mdp-file", help=".npz MDP file (default: a random 3-state, 2-action MDP)")
-        p.add_argument("--horizon", type=int, help="rollout horizon H (default: the file's if finite, else 4)")
-        p.add_argument("--sigma", type=float, default=0.0, help="standard deviation of zero-mean reward noise")
-        p.add_argument("--bias", type=float, default=0.0, help="a constant reward bias (E17: shifts nothing)")
-        p.add_argument("--rollouts", type=int, default=100_000, help="Monte Carlo rollouts (default 100000)")
+        p.add_argument("--horizon", type=T.count(1, 10_000), help="rollout horizon H (default: the file's if finite, else 4)")
+        p.add_argument("--sigma", type=T.nonnegative, default=0.0, help="standard deviation of zero-mean reward noise")
+        p.add_argument("--bias", type=T.real(), default=0.0, help="a constant reward bias (E17: shifts nothing)")
+        p.add_argument("--rollouts", type=T.count(2, 10**9), default=100_000, help="Monte Carlo rollouts (default 100000)")
         p.add_argument("--estimator", choices=("full", "reward-to-go", "reward-to-go-no-discount-weight"), default="full")
-        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--seed", type=T.seed, default=0)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:

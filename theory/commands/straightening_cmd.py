@@ -23,10 +23,15 @@ class CurvatureCommand:
         path = Path(args.trajectory_file)
         if not path.exists():
             raise InputError(f"no such file: {path}")
+        if path.is_dir():
+            raise InputError(f"{path} is a folder, not a .npy file")
+        with path.open("rb") as fh:
+            if fh.read(6) != b"\x93NUMPY":
+                raise InputError(f"{path}: not a .npy file (a NumPy array written by numpy.save)")
         try:
             z = np.load(path, allow_pickle=False)
         except Exception as err:  # the user's file, not our bug
-            raise InputError(f"{path}: not a readable .npy array ({err})") from None
+            raise InputError(f"{path}: not a readable .npy array ({type(err).__name__}: {err})") from None
         return curvature(z).to_dict()
 
     @staticmethod
@@ -38,4 +43,5 @@ class CurvatureCommand:
             rows.append(("per step", ", ".join("-" if v is None else f"{v:.4g}" for v in flat[:12]) + (" ..." if len(flat) > 12 else "")))
         else:
             rows.append(("trajectories", len(per)))
-        return table(rows, "Curvature 1 - cos(v_t, v_t+1) (DESIGN.md E14)")
+        text = table(rows, "Curvature 1 - cos(v_t, v_t+1) (docs/theory.md E14)")
+        return text + (f"\n  note: {out['message']}" if out["message"] else "")

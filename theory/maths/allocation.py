@@ -67,7 +67,12 @@ def _check(budget, prices: Prices, c_dyn, c_rew):
     cd = V.positive("c_dyn", c_dyn)
     cr = V.positive("c_rew", c_rew)
     minimum = prices.dyn + prices.rew
-    if (N < minimum).any():
+    with np.errstate(over="ignore"):
+        most = N / min(prices.dyn, prices.rew)
+    if not np.isfinite(most).all():
+        raise V.InputError("budget / price exceeds the float range (about 1.8e308 samples): scale the budget and "
+                           "the prices down together")
+    if ((N - prices.dyn < prices.rew) | (N - prices.rew < prices.dyn)).any():
         raise V.InputError(f"budget must be at least price_dyn + price_rew = {minimum:g} (one sample of each kind), "
                            f"got {float(N.min()):g}")
     return N, cd, cr
@@ -103,8 +108,9 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
     ad, xd, ar, xr = dyn.a, dyn.alpha, rew.a, rew.alpha
     logN = np.log(N)
     # g(u) = const - (xd+1) log x + (xr+1) log(1-x), with x = sigmoid(u)
-    const = (np.log(xd * cd * ad / kd) - (xd + 1) * (logN - np.log(kd))
-             - np.log(xr * cr * ar / kr) + (xr + 1) * (logN - np.log(kr)))
+    # sums of logarithms, not logarithms of products, so extreme inputs cannot underflow to log(0)
+    const = (np.log(xd) + np.log(cd) + np.log(ad) - np.log(kd) - (xd + 1) * (logN - np.log(kd))
+             - np.log(xr) - np.log(cr) - np.log(ar) + np.log(kr) + (xr + 1) * (logN - np.log(kr)))
 
     def g_and_slope(u):
         logx = -np.logaddexp(0.0, -u)
@@ -125,14 +131,15 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
         hi = np.where(g < 0, u, hi)
         step = u - g / slope
         u = np.where((step >= lo) & (step <= hi), step, (lo + hi) / 2)
-    x = 1.0 / (1.0 + np.exp(-u))
-    x_min, x_max = kd / N, 1 - kr / N
-    corner = np.where(x < x_min, "dyn_min", np.where(x > x_max, "rew_min", ""))
+    # both shares from the logit, so that 1 - x keeps its precision when x -> 1 (E11 at huge budgets)
+    n_dyn = np.exp(-np.logaddexp(0.0, -u)) * (N / kd)
+    n_rew = np.exp(-np.logaddexp(0.0, u)) * (N / kr)
+    corner = np.where(n_dyn < 1, "dyn_min", np.where(n_rew < 1, "rew_min", ""))
     residual = np.abs(g_and_slope(u)[0])
     residual = np.where(corner == "", residual, np.nan)
-    x = np.clip(x, x_min, x_max)
-    n_dyn = x * N / kd
-    n_rew = (1 - x) * N / kr
+    n_dyn = np.where(corner == "dyn_min", 1.0, np.where(corner == "rew_min", (N - kr) / kd, n_dyn))
+    n_rew = np.where(corner == "rew_min", 1.0, np.where(corner == "dyn_min", (N - kd) / kr, n_rew))
+    x = kd * n_dyn / N
     if integer:
         n_dyn, n_rew = _integer_optimum(N, n_dyn, n_rew, kd, kr, dyn, rew, cd, cr)
         x = kd * n_dyn / N

@@ -107,6 +107,9 @@ class BudgetProblem:
         if self.budget < self.c0 + self.price_min:
             raise V.InputError(f"budget must buy at least one rollout: >= c0 + price_min = {self.c0 + self.price_min:g}, "
                                f"got {self.budget:g}")
+        if self.budget / (self.c0 + self.price_min) > 1e300:
+            raise V.InputError(f"budget / (c0 + price_min) = {self.budget / (self.c0 + self.price_min):g} rollouts is beyond "
+                               "the float range this solver works in (at most 1e300)")
 
     def rollouts(self, c) -> np.ndarray:
         k = self.budget / (self.c0 + np.asarray(c, dtype=float))
@@ -161,8 +164,9 @@ def _candidates(family: NoiseFamily, lo: float, hi: float, integer_budget: Budge
     grid = np.geomspace(lo, hi, 4001) if hi > lo else np.array([lo])
     if integer_budget is not None:  # within a fixed K the dearest price is best: add those break points
         p = integer_budget
-        K = np.arange(max(math.floor(p.budget / (p.c0 + hi) + 1e-9), 1), math.floor(p.budget / (p.c0 + lo) + 1e-9) + 1)
-        if K.size <= 2_000_000:
+        k_lo, k_hi = p.budget / (p.c0 + hi), p.budget / (p.c0 + lo)
+        if np.isfinite(k_hi) and k_hi - k_lo <= 2_000_000:  # beyond that the break points are a continuum
+            K = np.arange(max(math.floor(k_lo + 1e-9), 1), math.floor(k_hi + 1e-9) + 1)
             grid = np.concatenate([grid, np.clip(p.budget / K - p.c0, lo, hi)])
     return grid
 
@@ -200,7 +204,18 @@ def closed_form_price(family: NoiseFamily, problem: BudgetProblem) -> float | No
 
 
 def solve(family: NoiseFamily, problem: BudgetProblem) -> BudgetOptimum:
-    """The price minimising E18 (full objective) and the paper's noise-only optimum of $\\Phi(c)=c\\sigma^2(c)$."""
+    """The price minimising E18 (full objective) and the paper's noise-only optimum of $\\Phi(c)=c\\sigma^2(c)$.
+
+    Prices where the MSE exceeds the float range are never optimal; if it does at every price the
+    problem is refused (scale $V_0$, $W$ or the noise down)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = _solve(family, problem)
+    if not (math.isfinite(out.mse) and math.isfinite(out.noise_only_mse) and math.isfinite(out.sigma2)):
+        raise V.InputError("the gradient MSE exceeds the float range at these prices: scale V0, W or the noise down")
+    return out
+
+
+def _solve(family: NoiseFamily, problem: BudgetProblem) -> BudgetOptimum:
     lo, hi = problem.price_min, problem.price_max
     c = _minimise(lambda x: problem.mse(x, family), family, lo, hi, problem if problem.integer else None)
     phi_of = lambda x: np.asarray(x, dtype=float) * family.sigma2(x)  # noqa: E731

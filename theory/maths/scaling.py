@@ -14,6 +14,7 @@ intervals for the floored fit.
 from __future__ import annotations
 
 import csv
+import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,20 +284,46 @@ def _correlation_notes(logn: np.ndarray, params: np.ndarray, floor: bool) -> lis
     return notes
 
 
-def read_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """Read a CSV file with columns ``n,error`` (a header row naming them, any order)."""
+def read_text(path: str | Path, what: str = "CSV") -> str:
+    """The text of a user's file: UTF-8 (a byte-order mark is dropped), else Latin-1 (spreadsheets and old
+    tools write both); a missing file, a folder or binary content is an :class:`~theory.InputError`."""
     path = Path(path)
     if not path.exists():
         raise V.InputError(f"no such file: {path}")
-    with path.open(newline="") as fh:
-        reader = csv.DictReader(fh)
-        cols = {c.strip().lower(): c for c in (reader.fieldnames or [])}
-        if "n" not in cols or "error" not in cols:
-            raise V.InputError(f"{path}: the CSV needs columns 'n' and 'error', found {reader.fieldnames}")
-        rows = list(reader)
+    if path.is_dir():
+        raise V.InputError(f"{path} is a folder, not a {what} file")
     try:
-        n = np.array([float(r[cols["n"]]) for r in rows])
-        err = np.array([float(r[cols["error"]]) for r in rows])
-    except (TypeError, ValueError):
-        raise V.InputError(f"{path}: every 'n' and 'error' entry must be a number") from None
-    return _check_data(n, err)
+        raw = path.read_bytes()
+    except OSError as err:
+        raise V.InputError(f"{path}: cannot read it ({err.strerror})") from None
+    if b"\x00" in raw or raw.startswith(b"PK\x03\x04") or raw.startswith(b"\x93NUMPY"):
+        raise V.InputError(f"{path}: binary content, not a {what} text file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def read_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read a CSV file with columns ``n,error`` (a header row naming them, any order; lines starting with
+    ``#`` are comments). Errors name the file and the line."""
+    lines = read_text(path).splitlines()
+    numbered = [(k + 1, line) for k, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    if not numbered:
+        raise V.InputError(f"{path}: no header row (the CSV needs columns 'n' and 'error')")
+    header_line, header = numbered[0]
+    names = [c.strip().lower() for c in next(csv.reader([header]))]
+    if "n" not in names or "error" not in names:
+        raise V.InputError(f"{path}, line {header_line}: the CSV needs columns 'n' and 'error', found {names}")
+    i_n, i_e = names.index("n"), names.index("error")
+    n, err = [], []
+    for number, line in numbered[1:]:
+        row = next(csv.reader([line]))
+        try:
+            n.append(float(row[i_n]))
+            err.append(float(row[i_e]))
+        except (IndexError, ValueError):
+            raise V.InputError(f"{path}, line {number}: 'n' and 'error' must be numbers, got {line.strip()!r}") from None
+        if not (math.isfinite(n[-1]) and math.isfinite(err[-1])):
+            raise V.InputError(f"{path}, line {number}: 'n' and 'error' must be finite, got {line.strip()!r}")
+    return _check_data(np.array(n), np.array(err))

@@ -31,12 +31,14 @@ class Curvature:
     per_step: np.ndarray
     mean: np.ndarray
     mean_curvature: float
+    message: str = ""
 
     def to_dict(self) -> dict:
         clean = lambda a: [None if np.isnan(x) else float(x) for x in a]  # noqa: E731
         per = [clean(row) for row in self.per_step]
-        return {"mean_curvature": self.mean_curvature, "per_step": per[0] if len(per) == 1 else per,
-                "per_trajectory_mean": clean(self.mean)}
+        return {"mean_curvature": None if np.isnan(self.mean_curvature) else self.mean_curvature,
+                "per_step": per[0] if len(per) == 1 else per, "per_trajectory_mean": clean(self.mean),
+                "message": self.message}
 
 
 def curvature(z, atol: float = 1e-12) -> Curvature:
@@ -69,8 +71,12 @@ def curvature(z, atol: float = 1e-12) -> Curvature:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
         means = np.nanmean(per, axis=1)
-    overall = float(np.nanmean(per)) if np.isfinite(per).any() else float("nan")
-    return Curvature(per, means, overall)
+    if np.isfinite(per).any():
+        skipped = int(np.isnan(per).sum())
+        message = (f"{skipped} step pair(s) skipped: a zero-length step has no direction" if skipped else "")
+        return Curvature(per, means, float(np.nanmean(per)), message)
+    return Curvature(per, means, float("nan"), "undefined: no two consecutive steps of nonzero length "
+                                                "(the trajectory does not move)")
 
 
 def linear_lipschitz(M) -> float:

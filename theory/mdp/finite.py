@@ -38,8 +38,8 @@ class FiniteMDP:
         P = np.asarray(self.P, dtype=float)
         R = np.asarray(self.R, dtype=float)
         D = np.asarray(self.D, dtype=float)
-        if P.ndim != 3 or P.shape[0] != P.shape[2]:
-            raise V.InputError(f"P must have shape (S, A, S), got {P.shape}")
+        if P.ndim != 3 or P.shape[0] != P.shape[2] or 0 in P.shape:
+            raise V.InputError(f"P must have shape (S, A, S) with S, A >= 1, got {P.shape}")
         S, A = P.shape[:2]
         if R.shape != (S, A):
             raise V.InputError(f"R must have shape (S, A) = {(S, A)}, got {R.shape}")
@@ -123,6 +123,8 @@ def check_metric(D: np.ndarray) -> None:
 def check_distribution(name: str, p: np.ndarray, S: int) -> np.ndarray:
     if p.shape != (S,):
         raise V.InputError(f"{name} must have shape ({S},), got {p.shape}")
+    if not np.isfinite(p).all():
+        raise V.InputError(f"{name} must be finite")
     if (p < -TOL).any() or abs(p.sum() - 1) > TOL:
         raise V.InputError(f"{name} must be a probability vector (entries >= 0, sum 1), sums to {p.sum():.12g}")
     return p
@@ -131,6 +133,8 @@ def check_distribution(name: str, p: np.ndarray, S: int) -> np.ndarray:
 def check_policy(pi: np.ndarray, S: int, A: int) -> np.ndarray:
     if pi.shape != (S, A):
         raise V.InputError(f"pi must have shape (S, A) = {(S, A)}, got {pi.shape}")
+    if not np.isfinite(pi).all():
+        raise V.InputError("pi must be finite")
     sums = pi.sum(1)
     bad = np.flatnonzero((np.abs(sums - 1) > TOL) | (pi < -TOL).any(1))
     if bad.size:
@@ -184,26 +188,68 @@ def from_toy_text(table, D=None, gamma: float = 0.99, horizon=math.inf, mu=None,
 
 
 def save_npz(mdp: FiniteMDP, path: str | Path) -> None:
-    """Write keys ``P, R, D, gamma, horizon`` (``-1`` for infinite), ``mu``, ``pi``."""
-    np.savez(path, P=mdp.P, R=mdp.R, D=mdp.D, gamma=mdp.gamma, horizon=-1 if math.isinf(mdp.horizon) else mdp.horizon,
+    """Write keys ``P, R, D, gamma, horizon`` (``-1`` for infinite), ``mu``, ``pi`` (read back by :func:`load_npz`)."""
+    path = Path(path)
+    if path.is_dir():
+        raise V.InputError(f"{path} is a folder; give a file name ending in .npz")
+    if path.suffix != ".npz":
+        raise V.InputError(f"{path}: the file name must end in .npz (numpy.savez would add it silently)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            _savez(fh, mdp)
+    except OSError as err:
+        raise V.InputError(f"cannot write {path} ({err.strerror})") from None
+
+
+def _savez(fh, mdp: FiniteMDP) -> None:
+    np.savez(fh, P=mdp.P, R=mdp.R, D=mdp.D, gamma=mdp.gamma, horizon=-1 if math.isinf(mdp.horizon) else mdp.horizon,
              mu=mdp.mu, pi=mdp.pi)
 
 
 def load_npz(path: str | Path) -> FiniteMDP:
-    """Read an MDP file (keys ``P, R, D, gamma, horizon``; optional ``mu``, ``pi``); ``horizon = -1`` is infinite."""
+    """Read an MDP file (keys ``P, R, D, gamma, horizon``; optional ``mu``, ``pi``); ``horizon = -1`` is infinite.
+
+    Every way a file can be wrong is an :class:`~theory.InputError` naming the file and the field: not a
+    NumPy ``.npz`` archive, a missing key, a field of Python objects or text, a ``gamma`` or ``horizon``
+    that is not one number, then everything :class:`FiniteMDP` checks (shapes, finiteness, rows on the
+    simplex, the metric axioms). Nothing is ever unpickled.
+    """
     path = Path(path)
     if not path.exists():
         raise V.InputError(f"no such file: {path}")
+    if path.is_dir():
+        raise V.InputError(f"{path} is a folder, not an .npz MDP file")
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic != b"PK\x03\x04":
+        raise V.InputError(f"{path}: not an .npz file (a NumPy zip archive, written by numpy.savez or save_npz)")
     try:
-        data = np.load(path, allow_pickle=False)
-    except Exception as err:  # a broken file is the user's input, not our bug
+        archive = np.load(path, allow_pickle=False)
+        data = {k: archive[k] for k in archive.files}
+    except ValueError as err:
+        if "allow_pickle" in str(err):
+            raise V.InputError(f"{path}: a field holds Python objects; an MDP file holds numbers only") from None
         raise V.InputError(f"{path}: not a readable .npz file ({err})") from None
+    except Exception as err:  # a broken archive is the user's input, not our bug
+        raise V.InputError(f"{path}: not a readable .npz file ({type(err).__name__}: {err})") from None
     missing = [k for k in ("P", "R", "D", "gamma", "horizon") if k not in data]
     if missing:
-        raise V.InputError(f"{path}: missing keys {missing} (need P, R, D, gamma, horizon)")
-    h = float(data["horizon"])
-    return FiniteMDP(data["P"], data["R"], data["D"], float(data["gamma"]), math.inf if h == -1 else h,
-                     mu=data["mu"] if "mu" in data else None, pi=data["pi"] if "pi" in data else None)
+        raise V.InputError(f"{path}: missing keys {missing} (need P, R, D, gamma, horizon; optional mu, pi)")
+    for key, value in data.items():
+        if value.dtype.kind not in "biuf":
+            raise V.InputError(f"{path}: field {key} must hold numbers, got dtype {value.dtype}")
+    for key in ("gamma", "horizon"):
+        if data[key].size != 1:
+            raise V.InputError(f"{path}: field {key} must be one number, got shape {data[key].shape}")
+    if data["P"].ndim != 3 or 0 in data["P"].shape:
+        raise V.InputError(f"{path}: field P must have shape (S, A, S) with S, A >= 1, got {data['P'].shape}")
+    h = float(data["horizon"].ravel()[0])
+    try:
+        return FiniteMDP(data["P"], data["R"], data["D"], float(data["gamma"].ravel()[0]), math.inf if h == -1 else h,
+                         mu=data.get("mu"), pi=data.get("pi"))
+    except V.InputError as err:
+        raise V.InputError(f"{path}: {err}") from None
 
 
 # --------------------------------------------------------------------------- exact evaluation
