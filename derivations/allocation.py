@@ -1,4 +1,4 @@
-"""Print the derivation of the optimal budget split (DESIGN.md E7 to E11) as Markdown; every step is checked."""
+"""Print the derivation of the optimal budget split (docs/theory.md E7 to E11) as Markdown; every step is checked."""
 
 from theory.derivations.allocation import derive_allocation
 

@@ -1,4 +1,4 @@
-"""Print the derivation of the return-error bound (DESIGN.md E1 to E5) as Markdown; every step is checked."""
+"""Print the derivation of the return-error bound (docs/theory.md E1 to E5) as Markdown; every step is checked."""
 
 from theory.derivations.bound import derive_bound
 

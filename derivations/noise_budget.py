@@ -1,4 +1,4 @@
-"""Print the derivation of the rollouts-versus-noise tradeoff (DESIGN.md E18, E19) as Markdown; every step is checked."""
+"""Print the derivation of the rollouts-versus-noise tradeoff (docs/theory.md E18, E19) as Markdown; every step is checked."""
 
 from theory.derivations.noise import derive_noise_budget
 

@@ -32,9 +32,11 @@ _LAZY = {
     # noisy-reward REINFORCE, E15-E20
     "Noise": "mdp.noise", "CheckResult": "checks.reinforce_check", "check_reinforce": "checks.reinforce_check",
     "variance_scaling": "checks.reinforce_check",
-    "BudgetProblem": "maths.noise_budget", "BudgetOptimum": "maths.noise_budget", "solve": "maths.noise_budget",
-    "power": "maths.noise_budget", "bounded": "maths.noise_budget", "floor": "maths.noise_budget", "averaging": "maths.noise_budget",
-    "menu": "maths.noise_budget", "custom": "maths.noise_budget",
+    "BudgetProblem": "maths.noise_budget", "BudgetOptimum": "maths.noise_budget",
+    "solve_noise_budget": "maths.noise_budget:solve", "noise_power": "maths.noise_budget:power",
+    "noise_bounded": "maths.noise_budget:bounded", "noise_floor": "maths.noise_budget:floor",
+    "noise_averaging": "maths.noise_budget:averaging", "noise_menu": "maths.noise_budget:menu",
+    "noise_custom": "maths.noise_budget:custom",
     # Lipschitz constants and straightening, E13-E14
     "Curvature": "maths.straightening", "curvature": "maths.straightening", "linear_lipschitz": "maths.straightening",
     "closed_loop_linear": "maths.straightening", "sampled_lipschitz": "maths.straightening",
@@ -46,7 +48,8 @@ __all__ = ["InputError", "__version__", *_LAZY]
 
 def __getattr__(name: str):
     if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        module, _, attr = _LAZY[name].partition(":")
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), attr or name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,17 +21,10 @@ from theory.commands import INDEX, load
 
 
 def _clean(value):
-    """Plain JSON values, recursively: NumPy scalars and arrays become Python ones, keys become strings,
-    NaN and infinities become None (so the JSON is strict)."""
-    if hasattr(value, "tolist") and type(value).__module__ == "numpy":
-        value = value.tolist()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
+    """Strict JSON values (the one JSON path of :mod:`theory.results`)."""
+    from theory.results import to_jsonable
+
+    return to_jsonable(value)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,4 +1,4 @@
-"""The symbol registry: every symbol of ``DESIGN.md`` section 0, defined once.
+"""The symbol registry: every symbol of ``docs/theory.md`` section 0, defined once.
 
 All modules import their SymPy symbols from here, so that assumptions
 (``positive=True``, ``nonnegative=True``) and LaTeX names are shared and the
@@ -86,5 +86,5 @@ LATEX_NAMES: dict[sp.Symbol, str] = {
 
 
 def latex(expr: sp.Basic) -> str:
-    """LaTeX of ``expr`` with the registry's names (``DESIGN.md`` notation)."""
+    """LaTeX of ``expr`` with the registry's names (``docs/theory.md`` notation)."""
     return sp.latex(expr, symbol_names=LATEX_NAMES)

@@ -1,7 +1,7 @@
-r"""The allocation against data (``DESIGN.md`` section 5): measured power laws, the bound-optimal split
+r"""The allocation against data (``docs/theory.md`` section 5): measured power laws, the bound-optimal split
 (with global Lipschitz constants, and with realised sensitivities), and the empirically best split.
 
-Realised sensitivities (``DESIGN.md`` section 6) replace $C_{dyn}$, $C_{rew}$ by how much the true
+Realised sensitivities (``docs/theory.md`` section 6) replace $C_{dyn}$, $C_{rew}$ by how much the true
 return actually moves per unit of model error: with $P_\delta=P+\delta(\hat P-P)$ (whose $W_1$ distance
 to $P$ is exactly $\delta\,\varepsilon_{dyn}(\hat P)$ on the closed loop),
 $s_{dyn}=\big|\frac{d}{d\delta}J(P_\delta)\big|_{\delta=0}\big|/\varepsilon_{dyn}(\hat P)$, a central finite
@@ -98,7 +98,7 @@ def realised_sensitivities(mdp: FiniteMDP, n: int, sigma: float, seeds: int, rng
 
 def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0, prices: Prices = Prices(1.0, 4.0),
                      sigma: float = 1.0, seeds: int = 100, shares: int = 19, seed: int = 0) -> AllocationCheck:
-    """Run ``DESIGN.md`` section 5's allocation check on ``mdp`` (default: a random 8-state chain, gamma 0.9)."""
+    """Run ``docs/theory.md`` section 5's allocation check on ``mdp`` (default: a random 8-state chain, gamma 0.9)."""
     rng = np.random.default_rng(seed)
     if mdp is None:
         mdp = random_chain(rng, S=8, gamma=0.9)

@@ -1,4 +1,4 @@
-r"""Sweeps that hold the bound E3 against the laboratory (``DESIGN.md`` section 5).
+r"""Sweeps that hold the bound E3 against the laboratory (``docs/theory.md`` section 5).
 
 Each task is one MDP with its own child seed (``numpy.random.SeedSequence(seed).spawn``), so results
 do not depend on how many workers run them; pass any ``concurrent.futures.Executor`` to run tasks in
@@ -23,7 +23,7 @@ from theory.mdp.learned import learn, random_chain, random_grid
 
 @dataclass(frozen=True)
 class BoundSweep:
-    """Every case of a sweep: exact gaps and bounds (true, learned, smaller), with sample sizes."""
+    """Every case of a sweep of E3: exact gaps and bounds (true, learned, smaller), with sample sizes."""
 
     gap: np.ndarray
     bound: np.ndarray
@@ -86,7 +86,7 @@ def _task(args) -> list[tuple]:
     return rows
 
 
-def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, samples=None, per_pair=PER_PAIR,
+def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, *, samples=None, per_pair=PER_PAIR,
                  sigma: float = 0.5, seed: int = 0, executor: Executor | None = None,
                  progress: bool | None = None) -> BoundSweep:
     r"""Check $|J-\hat J|\le B$ on learned models from samples.
@@ -106,6 +106,24 @@ def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, samples=None, p
         Standard deviation of the reward-label noise.
     executor : concurrent.futures.Executor, optional
         Runs the tasks (``executor.map``); serial when omitted.
+
+    Returns
+    -------
+    BoundSweep
+        Every case: exact gap and the bounds.
+
+    References
+    ----------
+    ``docs/theory.md`` E3, section 5.
+
+    Returns
+    -------
+    BoundSweep
+        Every case: exact gap and the bounds.
+
+    References
+    ----------
+    ``docs/theory.md`` E3, section 5.
     """
     if int(n_mdps) != n_mdps or n_mdps < 1:
         raise V.InputError(f"n_mdps must be an integer >= 1, got {n_mdps}")

@@ -1,4 +1,4 @@
-r"""Learning at equal budget (``DESIGN.md`` E18, E20): REINFORCE runs that spend the same money on
+r"""Learning at equal budget (``docs/theory.md`` E18, E20): REINFORCE runs that spend the same money on
 rollouts with different label prices, so the solver's choice can be held against alternatives.
 
 Each gradient step spends a budget $\mathcal B$ on $K=\lfloor\mathcal B/(c_0+c)\rfloor$ rollouts whose

@@ -1,4 +1,4 @@
-r"""The paper's scaling-law measurement with torch-free neural models (``DESIGN.md`` E7, E12, section 6).
+r"""The paper's scaling-law measurement with torch-free neural models (``docs/theory.md`` E7, E12, section 6).
 
 Teacher: frozen random networks (two ReLU layers of 64 units, weights standard normal, zero biases) on
 $x=[s,a]$ with $d_s=12$, $d_a=4$: dynamics $s'=\tanh(f_{dyn}(x))$, reward $r=f_{rew}(x)/\sqrt{64}$. Data:
@@ -95,7 +95,7 @@ class Config:
         if size == "default":
             return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096), seeds=2, steps=1500)
         if size == "full":
-            return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=12000,
+            return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=24000,
                           lr=3e-3, schedule="cosine", validation=0.1)
         raise V.InputError(f"size must be 'quick', 'default' or 'full', got {size!r}")
 

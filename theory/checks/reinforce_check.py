@@ -1,4 +1,4 @@
-r"""The torch-free REINFORCE checker (``DESIGN.md`` E15 to E17, section 5).
+r"""The torch-free REINFORCE checker (``docs/theory.md`` E15 to E17, section 5).
 
 Monte Carlo estimates from the vectorised rollout engine are held against exact references:
 per-component z-scores of the mean against the exact gradient with a Bonferroni-corrected
@@ -20,7 +20,7 @@ from theory.mdp.rollouts import batch_baseline, estimates, rollouts, softmax_pol
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One estimator under one noise model: Monte Carlo against exact."""
+    """One estimator under one noise model: Monte Carlo against exact (E15, E16)."""
 
     estimator: str
     noise: str
@@ -100,6 +100,23 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     ``baseline``: ``None``, ``"leave-one-out"`` or ``"batch-mean"`` (per-step batch baselines over
     batches of ``batch`` rollouts; the batch mean including the rollout itself scales the mean by
     $1-1/\mathrm{batch}$, which the checker detects).
+
+    Parameters
+    ----------
+    mdp : FiniteMDP
+        A finite-horizon MDP.
+    theta : (S, A) array_like, optional
+        Softmax policy parameters (default 0, the uniform policy).
+    estimator, noise, n_rollouts, rng, baseline, batch, alpha
+        Estimator, noise model, rollouts, randomness, batch baseline, batch size, family-wise level.
+
+    Returns
+    -------
+    CheckResult
+
+    References
+    ----------
+    ``docs/theory.md`` E15-E17; Williams (1992) for REINFORCE.
     """
     rng = np.random.default_rng(rng)
     H = _horizon(mdp)
@@ -156,7 +173,24 @@ def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1,
                      sigmas=(0.0, 0.5, 1.0, 2.0), repeats: int = 4000, rng: np.random.Generator | int = 0) -> dict:
     r"""E16 in $N$ and $\sigma$: $\operatorname{tr}\operatorname{Cov}\hat g_N$ measured from ``repeats`` independent
     batches for each $N$ (log-log slope, E16 predicts $-1$), and the single-rollout trace against
-    $\sigma^2$ (E16 predicts the slope $\Gamma G_2$ for the full return; the exact noise weight in general)."""
+    $\sigma^2$ (E16 predicts the slope $\Gamma G_2$ for the full return; the exact noise weight in general).
+
+    Parameters
+    ----------
+    mdp : FiniteMDP
+        A finite-horizon MDP.
+    estimator, batch_sizes, sigmas, repeats, rng
+        Estimator, batch sizes $N$, noise levels, independent batches, randomness.
+
+    Returns
+    -------
+    dict
+        Traces by $N$ and by $\sigma^2$, with their exact values and fitted slopes.
+
+    References
+    ----------
+    ``docs/theory.md`` E16.
+    """
     rng = np.random.default_rng(rng)
     H = _horizon(mdp)
     pi = np.full((mdp.S, mdp.A), 1.0 / mdp.A)

@@ -304,16 +304,11 @@ def neural(size: str) -> StageResult:
         f"{res['verdict']}. At n={res['largest_n']['n']:g} training error {res['largest_n']['dyn_train']:.3g} (dynamics), "
         f"{res['largest_n']['rew_train']:.3g} (reward) against held-out {res['largest_n']['dyn_heldout']:.3g} and "
         f"{res['largest_n']['rew_heldout']:.3g}", {k: v for k, v in res.items() if k not in ("fits", "errors")}))
-    why_alpha = ("our students are limited by optimisation (training error close to held-out error), which flattens "
-                 "the curves; --full trains to convergence and reports the exponents it reaches")
     mse = res["other_measures"].get("mse", {})
     rmse = res["other_measures"].get("rmse", {})
-    if "alpha_rew" in mse and "alpha_rew" in rmse:
-        out.lines.append(measured(
-            "neural error laws on the squared measures",
-            f"MSE: dynamics {mse['a_dyn']:.3g} n^-{mse['alpha_dyn']:.3f}, reward {mse['a_rew']:.3g} n^-{mse['alpha_rew']:.3f}; "
-            f"RMSE: dynamics {rmse['a_dyn']:.3g} n^-{rmse['alpha_dyn']:.3f}, reward {rmse['a_rew']:.3g} n^-{rmse['alpha_rew']:.3f}",
-            {"mse": mse, "rmse": rmse}))
+    why_alpha = (f"on the squared error (MSE) ours is {mse.get('alpha_rew', float('nan')):.3f} for the reward, so part of "
+                 "the gap may be the measure; training to convergence (--full, with a doubling probe) moves our exponents "
+                 "little: our teacher-student setup does not reproduce the paper's fast reward law")
     out.lines.append(compared("dynamics error exponent alpha_d", paper.LAWS["dyn"].alpha, res["alpha_dyn"], why_alpha))
     out.lines.append(compared("reward error exponent alpha_r", paper.LAWS["rew"].alpha, res["alpha_rew"], why_alpha))
     out.lines.append(compared("dynamics error coefficient a_d", paper.LAWS["dyn"].a, res["a_dyn"],

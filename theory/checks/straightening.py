@@ -1,4 +1,4 @@
-r"""The straightening experiment (``DESIGN.md`` E4, E6, E13, E14): one system, several encoders.
+r"""The straightening experiment (``docs/theory.md`` E4, E6, E13, E14): one system, several encoders.
 
 The underlying system moves at constant speed along a line, $x_{t+1}=x_t+v$ on $[0,1]$. Encoders map
 it to a plane, from straight to strongly curved: a ``line``, an ``arc`` (a quarter circle), a ``circle``

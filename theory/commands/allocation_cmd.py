@@ -108,7 +108,7 @@ class AllocateCommand:
             rows.append(("95% interval of the share", f"[{out['share_dyn_ci'][0]:.4g}, {out['share_dyn_ci'][1]:.4g}] (from the fits' bootstrap)"))
         if out["corner"]:
             rows.append(("corner", f"{out['corner']} (one sample of that kind is the minimum)"))
-        return table(rows, f"Optimal split of budget {out['budget']:g} (DESIGN.md E9-E11)")
+        return table(rows, f"Optimal split of budget {out['budget']:g} (docs/theory.md E9-E11)")
 
 
 @command("fit")
@@ -139,5 +139,5 @@ class FitCommand:
         if out["floor"]:
             rows.append(("e", fmt("e")))
         rows.append(("points, bootstrap", f"{out['points']}, {out['bootstrap']}"))
-        text = table(rows, f"error = e + a n^-alpha, {100 * out['level']:.0f}% bootstrap intervals (DESIGN.md E12)")
+        text = table(rows, f"error = e + a n^-alpha, {100 * out['level']:.0f}% bootstrap intervals (docs/theory.md E12)")
         return text + "".join(f"\n  warning: {w}" for w in out["warnings"])

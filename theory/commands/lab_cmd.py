@@ -112,7 +112,7 @@ class VerifyBoundCommand:
         rows = [("cases", out["cases"]), ("violations", out["violations"]), ("infinite bounds", out["infinite_bounds"]),
                 ("median gap/bound", out["median_ratio"]), ("max gap/bound", out["max_ratio"]),
                 ("learned constants tighter in", f"{100 * out['learned_constants_tighter']:.0f}% of cases")]
-        return table(rows, "The bound on learned tabular models (DESIGN.md E3, section 5)")
+        return table(rows, "The bound on learned tabular models (docs/theory.md E3, section 5)")
 
 
 @command("verify-allocation")

@@ -79,7 +79,7 @@ class NoiseBudgetCommand:
                 ("paper's noise-only price", f"{out['noise_only_price']:.6g} ({out['noise_only_corner'] or 'interior'}), "
                                              f"MSE there {out['noise_only_mse']:.6g}")]
         return table(rows, f"Noise budget, {out['family']} family, prices in [{out['price_min']:g}, {out['price_max']:g}] "
-                           f"(DESIGN.md E18, E19)") + "\n  " + out["note"]
+                           f"(docs/theory.md E18, E19)") + "\n  " + out["note"]
 
 
 @command("check-reinforce")
@@ -125,4 +125,4 @@ class CheckReinforceCommand:
                 ("max |z| against the exact gradient", out["max_abs_z"]), ("Bonferroni threshold (99%)", out["z_crit"]),
                 ("unbiased", out["unbiased"]), ("variance exact (single rollout)", out["variance_exact"]),
                 ("variance Monte Carlo", out["variance_mc"])]
-        return table(rows, "REINFORCE check at the uniform policy (DESIGN.md E15, E16)") + "".join(f"\n  note: {n}" for n in out["notes"])
+        return table(rows, "REINFORCE check at the uniform policy (docs/theory.md E15, E16)") + "".join(f"\n  note: {n}" for n in out["notes"])

@@ -1,4 +1,4 @@
-r"""The split of a budget between dynamics samples and reward labels (``DESIGN.md`` E8 to E11).
+r"""The split of a budget between dynamics samples and reward labels (``docs/theory.md`` E8 to E11).
 
 Minimise $B(n_d,n_r)=C_{dyn}\varepsilon_{dyn}(n_d)+C_{rew}\varepsilon_{rew}(n_r)$ subject to
 $\kappa_d n_d+\kappa_r n_r=N$, with the power laws of E7. In the dynamics budget share
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
+from theory.results import Result
 from theory.maths.scaling import PowerLaw
 
 
@@ -36,8 +37,10 @@ class Prices:
 
 
 @dataclass(frozen=True)
-class Allocation:
-    """The optimal split (arrays broadcast over the inputs) and its diagnostics."""
+class Allocation(Result):
+    """The optimal split of E9-E11 (arrays broadcast over the inputs) and its diagnostics, in SciPy's style:
+    ``success`` is False (and ``message`` says why) where the root was not found to ``tol`` within
+    ``max_iter`` iterations."""
 
     n_dyn: np.ndarray
     n_rew: np.ndarray
@@ -48,13 +51,8 @@ class Allocation:
     iterations: int
     residual: np.ndarray  # |log LHS - log RHS| of E9 at the answer (0 at the root)
     integer: bool
-
-    def to_dict(self) -> dict:
-        scalar = lambda a: a.item() if isinstance(a, np.ndarray) and a.ndim == 0 else (a.tolist() if isinstance(a, np.ndarray) else a)  # noqa: E731
-        corner = scalar(self.corner)
-        return {"n_dyn": scalar(self.n_dyn), "n_rew": scalar(self.n_rew), "share_dyn": scalar(self.share_dyn),
-                "bound": scalar(self.bound), "ratio": scalar(self.ratio), "corner": corner or None,
-                "iterations": self.iterations, "residual": scalar(self.residual), "integer": self.integer}
+    success: bool = True
+    message: str = "converged"
 
 
 def bound_at(n_dyn, n_rew, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew) -> np.ndarray:
@@ -95,6 +93,24 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
         Whole samples: the exact whole-sample optimum, found by enumerating the whole splits that
         cannot afford one more sample and whose bound can beat the best neighbour of the continuous
         optimum (a loop over elements: use it for tens of thousands of budgets, not millions).
+
+    Returns
+    -------
+    Allocation
+        The split with its diagnostics (``success``, ``message``, residual, corner).
+
+    References
+    ----------
+    ``docs/theory.md`` E8-E11.
+
+    Returns
+    -------
+    Allocation
+        The split with its diagnostics (``success``, ``message``, residual, corner).
+
+    References
+    ----------
+    ``docs/theory.md`` E8-E11.
 
     Examples
     --------
@@ -145,7 +161,12 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
         x = kd * n_dyn / N
     b = bound_at(n_dyn, n_rew, dyn, rew, cd, cr)
     sq = lambda a: a[()] if a.ndim == 0 else a  # noqa: E731
-    return Allocation(sq(n_dyn), sq(n_rew), sq(x), sq(b), sq(n_dyn / n_rew), sq(corner), iterations, sq(residual), integer)
+    converged = (corner != "") | (residual <= tol * (1.0 + np.abs(const)))
+    success = bool(np.all(converged))
+    message = "converged" if success else (f"{int((~converged).sum())} of {converged.size} roots not within tol={tol:g} "
+                                           f"after max_iter={max_iter} iterations")
+    return Allocation(sq(n_dyn), sq(n_rew), sq(x), sq(b), sq(n_dyn / n_rew), sq(corner), iterations, sq(residual), integer,
+                      success, message)
 
 
 def _integer_optimum(N, n_dyn, n_rew, kd, kr, dyn, rew, cd, cr):
@@ -193,16 +214,54 @@ def _level_crossing(f, a: float, b: float, level: float, decreasing: bool, iters
 
 
 def equal_exponent_ratio(prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew) -> np.ndarray:
-    r"""E10: $n_d/n_r=\big(C_{dyn}a_d\kappa_r/(C_{rew}a_r\kappa_d)\big)^{1/(1+\alpha)}$, valid when $\alpha_d=\alpha_r=\alpha$."""
+    r"""E10: $n_d/n_r=\big(C_{dyn}a_d\kappa_r/(C_{rew}a_r\kappa_d)\big)^{1/(1+\alpha)}$, valid when $\alpha_d=\alpha_r=\alpha$.
+
+    Parameters
+    ----------
+    prices : Prices
+    dyn, rew : PowerLaw
+        Laws with equal exponents.
+    c_dyn, c_rew : array_like
+        $C_{dyn}$, $C_{rew}$ of E3.
+
+    Returns
+    -------
+    ndarray
+        $n_d/n_r$.
+
+    References
+    ----------
+    ``docs/theory.md`` E10.
+    """
     if not math.isclose(dyn.alpha, rew.alpha, rel_tol=1e-12):
         raise V.InputError(f"E10 needs equal exponents, got alpha_dyn={dyn.alpha:g} and alpha_rew={rew.alpha:g}")
     return (np.asarray(c_dyn) * dyn.a * prices.rew / (np.asarray(c_rew) * rew.a * prices.dyn)) ** (1 / (1 + dyn.alpha))
 
 
 def split_interval(budget: float, prices: Prices, dyn_boot: np.ndarray, rew_boot: np.ndarray, c_dyn: float,
-                   c_rew: float, level: float = 0.95) -> dict[str, tuple[float, float]]:
+                   c_rew: float, *, level: float = 0.95) -> dict[str, tuple[float, float]]:
     """Percentile interval of the optimal share and ratio over paired bootstrap replicates of both laws
-    (rows ``a, alpha, e``), carrying the fit's uncertainty through to the split (E12)."""
+    (rows ``a, alpha, e``), carrying the fit's uncertainty through to the split (E12).
+
+    Parameters
+    ----------
+    budget : float
+    prices : Prices
+    dyn_boot, rew_boot : ndarray
+        Bootstrap replicates of the two laws, rows ``(a, alpha, e)``.
+    c_dyn, c_rew : float
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    dict
+        ``share_dyn`` and ``ratio`` intervals.
+
+    References
+    ----------
+    ``docs/theory.md`` E11, E12.
+    """
     k = min(len(dyn_boot), len(rew_boot))
     if k == 0:
         raise V.InputError("need bootstrap replicates of both laws")

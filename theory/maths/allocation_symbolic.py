@@ -1,4 +1,4 @@
-r"""Symbolic side of the allocation (``DESIGN.md`` E8 to E11): the condition, the closed forms.
+r"""Symbolic side of the allocation (``docs/theory.md`` E8 to E11): the condition, the closed forms.
 
 Exponents stay exact (``Rational``); ``solve`` is never asked to handle float exponents.
 """

@@ -72,6 +72,21 @@ def resolve_constants(*, L=None, K_rpi=None, K_f=None, K_r=None, K_pi=None) -> t
 
     $L=K_f(1+K_\pi)$, $K_{r\pi}=K_r(1+K_\pi)$ (``docs/theory.md`` section 0). Mixing the two
     forms is an error, so the constants of one model are never combined with another's.
+
+    Parameters
+    ----------
+    L, K_rpi : array_like, optional
+        Closed-loop constants.
+    K_f, K_r, K_pi : array_like, optional
+        Structured constants of the dynamics, reward and policy.
+
+    Returns
+    -------
+    (L, K_rpi) : tuple of ndarray
+
+    References
+    ----------
+    ``docs/theory.md`` section 0.
     """
     structured = (K_f, K_r, K_pi)
     if L is not None or K_rpi is not None:
@@ -204,6 +219,22 @@ def compounding_factor(L, t) -> np.ndarray:
     Evaluated as $\operatorname{expm1}(t\log L)/(L-1)$ with $\log L$ from ``log1p``, exact at and
     near $L=1$ (where it is $t$); ``inf`` only beyond the float range.
 
+    Parameters
+    ----------
+    L : array_like
+        Closed-loop Lipschitz constant $L\ge0$.
+    t : array_like
+        Number of steps $t\ge0$ (real values continue the sum).
+
+    Returns
+    -------
+    ndarray
+        $\sum_{i<t}L^i$, broadcast over the inputs.
+
+    References
+    ----------
+    ``docs/theory.md`` E4; Asadi, Misra and Littman (2018), Thm. 1.
+
     Examples
     --------
     >>> float(compounding_factor(1.0, 7)), float(compounding_factor(2.0, 3))
@@ -216,5 +247,20 @@ def compounding_factor(L, t) -> np.ndarray:
 
 
 def suboptimality_bound(bound_at_optimum, bound_at_learned) -> np.ndarray:
-    r"""E5: $J(\pi^*)-J(\hat\pi)\le B(\pi^*)+B(\hat\pi)$ when $\hat\pi$ maximises $\hat J$."""
+    r"""E5: $J(\pi^*)-J(\hat\pi)\le B(\pi^*)+B(\hat\pi)$ when $\hat\pi$ maximises $\hat J$.
+
+    Parameters
+    ----------
+    bound_at_optimum, bound_at_learned : array_like
+        $B(\pi^*)$ and $B(\hat\pi)$ of E3.
+
+    Returns
+    -------
+    ndarray
+        Their sum.
+
+    References
+    ----------
+    ``docs/theory.md`` E5.
+    """
     return V.nonnegative("bound_at_optimum", bound_at_optimum) + V.nonnegative("bound_at_learned", bound_at_learned)

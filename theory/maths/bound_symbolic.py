@@ -208,6 +208,21 @@ def substitute(expr: sp.Expr, **values) -> sp.Expr:
 
     Names are those of :data:`SYMBOLS`; an unknown name is an error, so a typo cannot leave a
     symbol silently unsubstituted. Floats become exact rationals.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        An expression in the symbols of :data:`SYMBOLS`.
+    **values
+        Numbers by symbol name.
+
+    Returns
+    -------
+    sympy.Expr
+
+    References
+    ----------
+    ``docs/theory.md`` E3.
     """
     unknown = sorted(set(values) - set(SYMBOLS))
     if unknown:
@@ -225,6 +240,20 @@ def lambdify_bound(structured: bool = False):
     beyond the float range. Invalid input raises :class:`theory.InputError`. A plain
     ``sympy.lambdify`` of the ``Piecewise`` loses all accuracy within about $10^{-3}$ of the branch
     points; use this instead.
+
+    Parameters
+    ----------
+    structured : bool
+        Take $K_f$, $K_r$, $K_\pi$ instead of $L$, $K_{r\pi}$.
+
+    Returns
+    -------
+    callable
+        The bound as a NumPy function.
+
+    References
+    ----------
+    ``docs/theory.md`` E3.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-r"""Many cheap noisy rollouts or few clean ones? (``DESIGN.md`` E18, E19)
+r"""Many cheap noisy rollouts or few clean ones? (``docs/theory.md`` E18, E19)
 
 Buying one rollout's reward labels at price $c$ gives noise variance $\sigma^2(c)$; imagination compute
 costs $c_0$ per rollout; a budget $\mathcal B$ buys $K=\mathcal B/(c_0+c)$ rollouts
@@ -40,32 +40,102 @@ class NoiseFamily:
 
 
 def power(A: float, p: float) -> NoiseFamily:
-    """$\\sigma^2=Ac^{-p}$."""
+    """$\\sigma^2=Ac^{-p}$.
+
+    Parameters
+    ----------
+    A, p : float
+        Scale and exponent.
+
+    Returns
+    -------
+    NoiseFamily
+
+    References
+    ----------
+    ``docs/theory.md`` E19.
+    """
     A, p = float(V.positive("A", A)), float(V.positive("p", p))
     return NoiseFamily("power", lambda c: A * np.asarray(c, dtype=float) ** (-p), {"A": A, "p": p})
 
 
 def bounded(sigma2_0: float, c_max: float) -> NoiseFamily:
-    """$\\sigma^2=\\sigma_0^2(1-c/c_{max})$: perfect labels at $c_{max}$."""
+    """$\\sigma^2=\\sigma_0^2(1-c/c_{max})$: perfect labels at $c_{max}$.
+
+    Parameters
+    ----------
+    sigma2_0, c_max : float
+        Noise at price 0 and the price of perfect labels.
+
+    Returns
+    -------
+    NoiseFamily
+
+    References
+    ----------
+    ``docs/theory.md`` E19.
+    """
     s0, cm = float(V.positive("sigma2_0", sigma2_0)), float(V.positive("c_max", c_max))
     return NoiseFamily("bounded", lambda c: s0 * np.clip(1 - np.asarray(c, dtype=float) / cm, 0, None),
                        {"sigma2_0": s0, "c_max": cm})
 
 
 def floor(sigma2_f: float, A: float) -> NoiseFamily:
-    """$\\sigma^2=\\sigma_f^2+A/c$: no price buys below the floor."""
+    """$\\sigma^2=\\sigma_f^2+A/c$: no price buys below the floor.
+
+    Parameters
+    ----------
+    sigma2_f, A : float
+        The floor and the scale.
+
+    Returns
+    -------
+    NoiseFamily
+
+    References
+    ----------
+    ``docs/theory.md`` E19.
+    """
     sf, A = float(V.nonnegative("sigma2_floor", sigma2_f)), float(V.positive("A", A))
     return NoiseFamily("floor", lambda c: sf + A / np.asarray(c, dtype=float), {"sigma2_floor": sf, "A": A})
 
 
 def averaging(sigma2_1: float, k: float) -> NoiseFamily:
-    """$m$ labels of variance $\\sigma_1^2$ at price $k$ each: $c=km$, $\\sigma^2=\\sigma_1^2/m$, $m=1,2,\\dots$"""
+    """$m$ labels of variance $\\sigma_1^2$ at price $k$ each: $c=km$, $\\sigma^2=\\sigma_1^2/m$, $m=1,2,\\dots$
+
+    Parameters
+    ----------
+    sigma2_1, k : float
+        Variance and price of one label.
+
+    Returns
+    -------
+    NoiseFamily
+
+    References
+    ----------
+    ``docs/theory.md`` E19.
+    """
     s1, k = float(V.positive("sigma2_1", sigma2_1)), float(V.positive("k", k))
     return NoiseFamily("averaging", lambda c: s1 * k / np.asarray(c, dtype=float), {"sigma2_1": s1, "k": k}, step=k)
 
 
 def menu(offers) -> NoiseFamily:
-    """A finite menu of offers ``[(price, sigma2), ...]``."""
+    """A finite menu of offers ``[(price, sigma2), ...]``.
+
+    Parameters
+    ----------
+    offers : sequence of (float, float)
+        ``(price, sigma2)`` pairs.
+
+    Returns
+    -------
+    NoiseFamily
+
+    References
+    ----------
+    ``docs/theory.md`` E19.
+    """
     arr = np.asarray(offers, dtype=float)
     if arr.ndim != 2 or arr.shape[1] != 2 or arr.shape[0] < 1:
         raise V.InputError("a menu needs offers as (price, sigma2) pairs")
@@ -77,7 +147,22 @@ def menu(offers) -> NoiseFamily:
 
 
 def custom(fn: Callable[[np.ndarray], np.ndarray], name: str = "custom") -> NoiseFamily:
-    """Any callable $c\\mapsto\\sigma^2(c)$, assumed non-increasing (strings are refused: nothing is evaluated)."""
+    r"""Any callable $c\mapsto\sigma^2(c)$, assumed non-increasing (strings are refused: nothing is evaluated).
+
+    Parameters
+    ----------
+    fn : callable
+        $c\mapsto\sigma^2(c)$, vectorised, non-increasing.
+    name : str
+
+    Returns
+    -------
+    NoiseFamily
+
+    References
+    ----------
+    ``docs/theory.md`` E18.
+    """
     if not callable(fn):
         raise V.InputError("a custom noise family must be a Python callable, not a string or a number")
     return NoiseFamily(name, fn)
@@ -85,7 +170,7 @@ def custom(fn: Callable[[np.ndarray], np.ndarray], name: str = "custom") -> Nois
 
 @dataclass(frozen=True)
 class BudgetProblem:
-    r"""$V_0$ (clean variance of one rollout's estimate), $W$ (noise weight), budget $\mathcal B$, $c_0$, price range."""
+    r"""The budget tradeoff of E18: $V_0$ (clean variance of one rollout's estimate), $W$ (noise weight), budget $\mathcal B$, $c_0$, price range."""
 
     V0: float
     W: float
@@ -124,6 +209,8 @@ class BudgetProblem:
 
 @dataclass(frozen=True)
 class BudgetOptimum:
+    """The solution of E18 with the paper's noise-only answer beside it (E19)."""
+
     price: float
     sigma2: float
     rollouts: float
@@ -204,10 +291,27 @@ def closed_form_price(family: NoiseFamily, problem: BudgetProblem) -> float | No
 
 
 def solve(family: NoiseFamily, problem: BudgetProblem) -> BudgetOptimum:
-    """The price minimising E18 (full objective) and the paper's noise-only optimum of $\\Phi(c)=c\\sigma^2(c)$.
+    r"""The price minimising E18 (full objective) and the paper's noise-only optimum of $\Phi(c)=c\sigma^2(c)$.
 
     Prices where the MSE exceeds the float range are never optimal; if it does at every price the
-    problem is refused (scale $V_0$, $W$ or the noise down)."""
+    problem is refused (scale $V_0$, $W$ or the noise down).
+
+    Parameters
+    ----------
+    family : NoiseFamily
+        $\sigma^2(c)$.
+    problem : BudgetProblem
+        $V_0$, $W$, budget, $c_0$ and the price range.
+
+    Returns
+    -------
+    BudgetOptimum
+        Both answers, the full objective's and the paper's noise-only one.
+
+    References
+    ----------
+    ``docs/theory.md`` E18, E19.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         out = _solve(family, problem)
     if not (math.isfinite(out.mse) and math.isfinite(out.noise_only_mse) and math.isfinite(out.sigma2)):

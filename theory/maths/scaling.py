@@ -1,4 +1,4 @@
-r"""Power laws of model error in sample count, and fitting them (``DESIGN.md`` E7, E12).
+r"""Power laws of model error in sample count, and fitting them (``docs/theory.md`` E7, E12).
 
 $\varepsilon(n)=e+a\,n^{-\alpha}$ with $a>0$, $\alpha>0$, floor $e\ge0$.
 
@@ -53,7 +53,7 @@ class PowerLaw:
 
 @dataclass(frozen=True)
 class PowerLawFit:
-    """A fitted law, its bootstrap replicates and percentile intervals (``ci``: name -> (low, high))."""
+    """A fitted law (E12), its bootstrap replicates and percentile intervals (``ci``: name -> (low, high))."""
 
     law: PowerLaw
     floor: bool
@@ -166,6 +166,16 @@ def fit_power_law(n, error, *, floor: bool = False, bootstrap: int = 200, level:
 
     Warns :class:`FitWarning` when the data span less than a decade of $n$, or when the estimates of
     $\log a$ and $\alpha$ (or $e$) are correlated beyond 0.99 (they cannot be separated).
+
+    Returns
+    -------
+    PowerLawFit
+        The law, its bootstrap replicates and intervals, the residual scale and any warnings.
+
+    References
+    ----------
+    ``docs/theory.md`` E7, E12; Hoffmann et al. (2022) and its replication (Besiroglu et al., 2024) on
+    fitting scaling laws with a summed Huber loss.
 
     Examples
     --------
@@ -306,7 +316,21 @@ def read_text(path: str | Path, what: str = "CSV") -> str:
 
 def read_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """Read a CSV file with columns ``n,error`` (a header row naming them, any order; lines starting with
-    ``#`` are comments). Errors name the file and the line."""
+    ``#`` are comments). Errors name the file and the line.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV with columns ``n`` and ``error``.
+
+    Returns
+    -------
+    (n, error) : tuple of ndarray
+
+    References
+    ----------
+    ``docs/theory.md`` E12.
+    """
     lines = read_text(path).splitlines()
     numbered = [(k + 1, line) for k, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
     if not numbered:

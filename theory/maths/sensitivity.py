@@ -32,7 +32,7 @@ LIPSCHITZ = ("K_f", "K_r", "K_pi")
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """Partial derivatives, elasticities and the exact fall of the bound for a 1% cut of each constant.
+    """Partial derivatives, elasticities and the exact fall of the bound for a 1% cut of each constant (E6).
 
     ``lower_first`` is ``None`` (with ``message`` saying why) when no Lipschitz constant can lower
     the bound at this point (zero dynamics error, $\\gamma=0$ or $H=1$).

@@ -1,4 +1,4 @@
-r"""Curvature of latent trajectories and Lipschitz estimators (``DESIGN.md`` E13, E14, E14b).
+r"""Curvature of latent trajectories and Lipschitz estimators (``docs/theory.md`` E13, E14, E14b).
 
 Curvature (temporal straightening, Wang et al. 2026): for steps $v_t=z_{t+1}-z_t$,
 $\kappa_t=1-\cos(v_t,v_{t+1})\in[0,2]$ (0 straight on, 1 a right angle, 2 a reversal); $\bar\kappa$ its mean.
@@ -26,7 +26,7 @@ class LowerEstimateWarning(UserWarning):
 
 @dataclass(frozen=True)
 class Curvature:
-    """``per_step``: ``(B, T-2)`` with NaN padding (one row per trajectory); ``mean``: per trajectory; ``mean_curvature``: overall."""
+    """Curvature of trajectories (``docs/theory.md`` E14). ``per_step``: ``(B, T-2)`` with NaN padding (one row per trajectory); ``mean``: per trajectory; ``mean_curvature``: overall."""
 
     per_step: np.ndarray
     mean: np.ndarray
@@ -43,6 +43,21 @@ class Curvature:
 
 def curvature(z, atol: float = 1e-12) -> Curvature:
     r"""E14: $\kappa_t=1-\cos(z_{t+1}-z_t,\,z_{t+2}-z_{t+1})$ for ``z`` of shape ``(T, d)`` or ``(B, T, d)``.
+
+    Parameters
+    ----------
+    z : array_like
+        ``(T, d)`` or ``(B, T, d)`` real trajectories.
+    atol : float
+        Relative length below which a step has no direction.
+
+    Returns
+    -------
+    Curvature
+
+    References
+    ----------
+    ``docs/theory.md`` E14; Wang et al. (2026) on temporal straightening.
 
     Examples
     --------
@@ -80,7 +95,22 @@ def curvature(z, atol: float = 1e-12) -> Curvature:
 
 
 def linear_lipschitz(M) -> float:
-    """E13: the exact Lipschitz constant of $x\\mapsto Mx$ in the Euclidean norm, the largest singular value."""
+    """E13: the exact Lipschitz constant of $x\\mapsto Mx$ in the Euclidean norm, the largest singular value.
+
+    Parameters
+    ----------
+    M : array_like
+        A matrix.
+
+    Returns
+    -------
+    float
+        $\\|M\\|_2$.
+
+    References
+    ----------
+    ``docs/theory.md`` E13.
+    """
     return float(np.linalg.norm(np.asarray(M, dtype=float), 2))
 
 
@@ -95,6 +125,23 @@ class ClosedLoopLinear:
 
 
 def closed_loop_linear(A, B, K) -> ClosedLoopLinear:
+    r"""E13 on a closed loop $s\mapsto(A+BK)s$: the exact $\|A+BK\|_2$ beside the triangle bound $\|A\|+\|B\|\|K\|$
+    and the structured $\max(\|A\|,\|B\|)(1+\|K\|)$.
+
+    Parameters
+    ----------
+    A, B, K : array_like
+        Dynamics, input and gain matrices.
+
+    Returns
+    -------
+    ClosedLoopLinear
+        Exact, triangle and structured constants.
+
+    References
+    ----------
+    ``docs/theory.md`` E13, section 0.
+    """
     A, B, K = (np.asarray(X, dtype=float) for X in (A, B, K))
     nA, nB, nK = linear_lipschitz(A), linear_lipschitz(B), linear_lipschitz(K)
     return ClosedLoopLinear(linear_lipschitz(A + B @ K), nA + nB * nK, max(nA, nB) * (1 + nK))
@@ -113,7 +160,26 @@ def sampled_lipschitz(f: Callable[[np.ndarray], np.ndarray], points, pairs: int 
                       rng: np.random.Generator | int | None = 0, local: float | None = None) -> SampledLipschitz:
     r"""E13: $\max\|f(x)-f(y)\|/\|x-y\|$ over random pairs of ``points (n, d)`` (or, with ``local``, over
     pairs $(x, x+\delta)$ with $\|\delta\|=$ ``local``). Always at most the true constant: a warning says so.
-    ``f`` maps an ``(n, d)`` array to ``(n, k)``; it is a Python callable, never a string."""
+    ``f`` maps an ``(n, d)`` array to ``(n, k)``; it is a Python callable, never a string.
+
+    Parameters
+    ----------
+    f : callable
+        A black-box map on rows of points.
+    points : array_like
+        Where to sample.
+    pairs, rng
+        Number of pairs and randomness.
+
+    Returns
+    -------
+    SampledLipschitz
+        A lower estimate.
+
+    References
+    ----------
+    ``docs/theory.md`` E13.
+    """
     if not callable(f):
         raise V.InputError("f must be a Python callable")
     X = V.as_array("points", points)
@@ -139,7 +205,22 @@ def sampled_lipschitz(f: Callable[[np.ndarray], np.ndarray], points, pairs: int 
 
 
 def straightening_bound(eps_velocity: float) -> float:
-    r"""E14b: if the velocity map $v=f-\mathrm{id}$ is $\varepsilon$-Lipschitz ($\varepsilon<1$), $\kappa_t\le\varepsilon^2/(2(1-\varepsilon))$."""
+    r"""E14b: if the velocity map $v=f-\mathrm{id}$ is $\varepsilon$-Lipschitz ($\varepsilon<1$), $\kappa_t\le\varepsilon^2/(2(1-\varepsilon))$.
+
+    Parameters
+    ----------
+    eps_velocity : float
+        Lipschitz constant $\varepsilon<1$ of the velocity map.
+
+    Returns
+    -------
+    float
+        $\varepsilon^2/(2(1-\varepsilon))$.
+
+    References
+    ----------
+    ``docs/theory.md`` E14b.
+    """
     e = float(V.nonnegative("eps_velocity", eps_velocity))
     if e >= 1:
         raise V.InputError(f"eps_velocity must be < 1 for E14b, got {e:g}")

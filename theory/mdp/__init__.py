@@ -1,6 +1,6 @@
 """The laboratory: small finite MDPs with a state metric, exact evaluation, learned models from samples.
 
-Layout (``DESIGN.md`` section 0): ``P[s, a, s']``, ``R[s, a]``, state metric ``D[s, s']``, ``gamma``,
+Layout (``docs/theory.md`` section 0): ``P[s, a, s']``, ``R[s, a]``, state metric ``D[s, s']``, ``gamma``,
 ``horizon`` (an integer, or ``inf``), initial distribution ``mu[s]``, policies ``pi[s, a]``.
 """
 

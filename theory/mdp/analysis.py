@@ -1,4 +1,4 @@
-r"""Closed-loop constants, model errors and the bound on a finite MDP (``DESIGN.md`` sections 0, 1).
+r"""Closed-loop constants, model errors and the bound on a finite MDP (``docs/theory.md`` sections 0, 1).
 
 On the closed loop (Asadi et al. 2018's Markov-chain view), with a metric $D$ on the states:
 $L=\mathrm{Lip}_{W_1}(P_\pi)$, $K_{r\pi}=\mathrm{Lip}(r_\pi)$,

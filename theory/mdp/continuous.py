@@ -63,7 +63,7 @@ class LipschitzSystems:
     def closed_loop_constants(self) -> tuple[np.ndarray, np.ndarray]:
         r"""Closed-loop $(L, K_{r\pi})$: $L=\|A\|+\|B\|\|K\|$ and $K_{r\pi}=G_s+G_a\|K\|$, with $G_s$, $G_a$
         the sup of the reward's gradient norms in $s$ and $a$ on the box. Never larger than the structured
-        $K_f(1+K_\pi)$ and $K_r(1+K_\pi)$ (``DESIGN.md`` section 0)."""
+        $K_f(1+K_\pi)$ and $K_r(1+K_\pi)$ (``docs/theory.md`` section 0)."""
         G_s, G_a = self._reward_gradient_bounds()
         k = _norm(self.K)
         return _norm(self.A) + _norm(self.B) * k, G_s + G_a * k

@@ -1,4 +1,4 @@
-r"""Exact policy-gradient references on small finite MDPs (``DESIGN.md`` E15 to E17, section 5).
+r"""Exact policy-gradient references on small finite MDPs (``docs/theory.md`` E15 to E17, section 5).
 
 Two independent routes to $\nabla_\theta J$ for a tabular softmax policy and a finite horizon $H$:
 
@@ -83,7 +83,7 @@ def enumerate_trajectories(P, R, pi, mu, horizon: int) -> Enumeration:
 
 @dataclass(frozen=True)
 class ExactMoments:
-    r"""Exact quantities of one estimator by enumeration (``DESIGN.md`` E15, E16, E16b).
+    r"""Exact quantities of one estimator by enumeration (``docs/theory.md`` E15, E16, E16b).
 
     ``mean``: $\mathbb E\hat g$ (clean); ``cov_trace``: $\operatorname{tr}\operatorname{Cov}\hat g$ of one rollout,
     clean; ``noise_weight``: $\mathbb E\sum_t\|c_t\|^2$, so zero-mean noise of variance $\sigma^2$ adds

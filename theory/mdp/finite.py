@@ -4,7 +4,7 @@ r"""Finite MDPs: one layout, validation at the boundary, converters, and exact e
 states, ``gamma`` in $[0,1]$, ``horizon`` an integer $\ge1$ or ``inf``, ``mu[s]`` the initial
 distribution (uniform by default), ``pi[s, a]`` a policy (uniform by default).
 
-Exact evaluation (``DESIGN.md`` section 5): the closed loop $P_\pi(s'|s)=\sum_a\pi(a|s)P(s'|s,a)$,
+Exact evaluation (``docs/theory.md`` section 5): the closed loop $P_\pi(s'|s)=\sum_a\pi(a|s)P(s'|s,a)$,
 $r_\pi(s)=\sum_a\pi(a|s)r(s,a)$; the value by a linear solve $(I-\gamma P_\pi)V=r_\pi$ for $H=\infty$
 and by backward recursion $V_t=r_\pi+\gamma P_\pi V_{t+1}$, $V_H=0$, for finite $H$; $J=\mu^\top V_0$.
 """

@@ -1,6 +1,6 @@
 r"""Learned models from samples, and random MDPs with local, Lipschitz dynamics and rewards.
 
-Sampling rule (documented, ``DESIGN.md`` section 5): $n$ samples are spread over the $SA$
+Sampling rule (documented, ``docs/theory.md`` section 5): $n$ samples are spread over the $SA$
 state-action pairs as evenly as possible: every pair gets $\lfloor n/SA\rfloor$, and the remaining
 $n \bmod SA$ go to distinct pairs chosen uniformly at random.
 

@@ -17,7 +17,7 @@ NOISE_KINDS = ("none", "gaussian", "heteroscedastic", "constant-bias", "state-ac
 
 @dataclass(frozen=True)
 class Noise:
-    r"""A reward-noise model: $\tilde r_t=r_t+b(s_t,a_t)+\xi_t$.
+    r"""A reward-noise model (E15-E17): $\tilde r_t=r_t+b(s_t,a_t)+\xi_t$.
 
     * ``gaussian``: $\xi_t\sim\mathcal N(0,\sigma^2)$;
     * ``heteroscedastic``: $\xi_t\sim\mathcal N(0,\sigma(s_t,a_t)^2)$ with ``sigma_sa (S, A)``;

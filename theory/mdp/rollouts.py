@@ -1,4 +1,4 @@
-r"""Tabular softmax policies, a vectorised rollout engine and REINFORCE estimators (``DESIGN.md`` section 4).
+r"""Tabular softmax policies, a vectorised rollout engine and REINFORCE estimators (``docs/theory.md`` section 4).
 
 Policy $\pi_\theta(a|s)\propto e^{\theta_{s,a}}$; score $\nabla_\theta\log\pi_\theta(a|s)=e_s\otimes(e_a-\pi_\theta(\cdot|s))$.
 

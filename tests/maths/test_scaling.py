@@ -12,6 +12,7 @@ N = np.unique(np.round(np.logspace(1, 4, 12)))
 
 
 def test_noise_free_fit_returns_planted_law():
+    """E7 laws, E12 fit: noise-free data give back the planted law."""
     fit = fit_power_law(N, 3.0 * N**-0.7, bootstrap=0)
     assert fit.law.a == pytest.approx(3.0, rel=1e-10) and fit.law.alpha == pytest.approx(0.7, rel=1e-10)
     fit = fit_power_law(N, 0.05 + 3.0 * N**-0.7, floor=True, bootstrap=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1] / "theory"
+ROOT = Path(__file__).resolve().parents[2] / "theory"
 LAYERS = {"_validate": 0, "_version": 0, "symbols": 0, "results": 0, "_threads": 0, "maths": 1, "mdp": 2, "checks": 3,
           "plots": 4, "derivations": 4, "commands": 4, "cli": 4, "reproduce": 4, "__main__": 4, "explorer": 4}
 
@@ -59,4 +59,4 @@ def test_the_numeric_package_does_not_import_sympy_or_matplotlib():
         return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
     assert loaded("theory.return_bound; theory.sensitivity; theory.coefficients; import theory.cli") == "[]"
-    assert loaded("theory.optimal_split; theory.solve") == "['scipy.optimize']"
+    assert loaded("theory.optimal_split; theory.solve_noise_budget") == "['scipy.optimize']"

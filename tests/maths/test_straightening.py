@@ -1,10 +1,10 @@
-"""E13, E14, E14b: curvature invariances, Lipschitz estimators, the straightening experiment."""
+"""E13, E14, E14b: curvature invariances and Lipschitz estimators."""
 
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from theory._validate import InputError
@@ -94,20 +94,9 @@ def test_E14b_near_translations_are_straight(eps, seed):
     W = rng.normal(size=(2, 2))
     W *= eps / np.linalg.norm(W, 2)
     c = rng.normal(size=2) * 2
-    if np.linalg.norm(c) < 0.5:
-        return
+    assume(np.linalg.norm(c) >= 0.5)
     z = [rng.normal(size=2)]
     for _ in range(30):
         z.append(z[-1] + c + np.sin(z[-1] @ W.T))  # velocity c + sin(Wz) is eps-Lipschitz
     k = curvature(np.array(z)).per_step
     assert np.nanmax(k) <= straightening_bound(eps) + 1e-12
-
-
-def test_experiment_bound_holds_and_is_reported():
-    res = run(n=100, seed=3)
-    assert res["bound_holds"]
-    names = [e["encoder"] for e in res["encoders"]]
-    assert names[0] == "line" and res["encoders"][0]["mean_curvature"] == pytest.approx(0, abs=1e-12)
-    for lev in res["lever"]:
-        assert lev["true_error"] <= lev["bound"] * (1 + 1e-9)
-    assert "Spearman" in res["reading"]

@@ -1,0 +1,38 @@
+"""Learned models from samples: the sampling rule and convergence."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from theory._validate import InputError
+from theory.mdp.analysis import bound_case, closed_loop_constants, model_errors, optimal_policy
+from theory.mdp.finite import FiniteMDP, evaluate, from_sas_layout, from_toy_text, load_npz, save_npz
+from theory.mdp.learned import allocate_samples, learn, learned_dynamics, random_chain, random_grid
+from theory.mdp.transport import kernel_lipschitz, wasserstein
+from theory.checks.bound_sweep import verify_bound
+
+
+def tiny():
+    P = np.array([[[0.9, 0.1], [0.2, 0.8]], [[0.5, 0.5], [0.0, 1.0]]])
+    R = np.array([[1.0, 0.0], [0.5, 2.0]])
+    return FiniteMDP(P, R, np.array([[0, 1.0], [1.0, 0]]), gamma=0.9, horizon=math.inf)
+
+
+def test_sample_allocation_rule():
+    rng = np.random.default_rng(4)
+    c = allocate_samples(25, 4, 3, rng)
+    assert c.sum() == 25 and c.max() - c.min() <= 1
+    P_hat = learned_dynamics(random_chain(rng, S=4), 5, rng)  # 5 samples, 12 pairs: 7 unvisited
+    assert np.allclose(P_hat.sum(-1), 1)
+    unvisited = [(s, a) for s in range(4) for a in range(3) if P_hat[s, a, s] == 1.0]
+    assert len(unvisited) >= 7
+
+
+def test_learned_model_converges():
+    rng = np.random.default_rng(5)
+    m = random_chain(rng)
+    errs = [model_errors(m, *(lambda mdl: (mdl.P, mdl.R))(learn(m, n, n, 0.5, rng))) for n in (100, 10000, 1000000)]
+    assert errs[0][0] > errs[1][0] > errs[2][0] and errs[2][0] < 0.01 and errs[2][1] < 0.01

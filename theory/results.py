@@ -1,0 +1,35 @@
+"""One JSON path for every result: plain values from dataclasses, NumPy scalars and arrays, with ``None`` for
+NaN and infinities, so ``json.dumps(..., allow_nan=False)`` never fails and scripts read strict JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+
+def to_jsonable(value):
+    """Plain JSON values, recursively (dataclasses, dicts, sequences, NumPy scalars and arrays)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.repr}
+    if isinstance(value, (np.generic, np.ndarray)):
+        value = value.tolist()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+class Result:
+    """Mixin for frozen result dataclasses: ``to_dict()`` through :func:`to_jsonable`, and a Markdown view in Jupyter."""
+
+    def to_dict(self) -> dict:
+        return to_jsonable(self)
+
+    def _repr_markdown_(self) -> str:
+        rows = "\n".join(f"| {k} | {v} |" for k, v in self.to_dict().items() if not isinstance(v, (list, dict)))
+        return f"**{type(self).__name__}**\n\n| field | value |\n|---|---|\n{rows}"
