@@ -13,9 +13,9 @@ from theory.maths.scaling import PowerLaw
 
 def scalar_split(budget, prices, dyn, rew, cd, cr):
     def g(x):
-        nd, nr = x * budget / prices.dyn, (1 - x) * budget / prices.rew
-        return (np.log(dyn.alpha * cd * dyn.a / prices.dyn) - (dyn.alpha + 1) * np.log(nd)
-                - np.log(rew.alpha * cr * rew.a / prices.rew) + (rew.alpha + 1) * np.log(nr))
+        nd, nr = x * budget / prices.kappa_d, (1 - x) * budget / prices.kappa_r
+        return (np.log(dyn.alpha * cd * dyn.a / prices.kappa_d) - (dyn.alpha + 1) * np.log(nd)
+                - np.log(rew.alpha * cr * rew.a / prices.kappa_r) + (rew.alpha + 1) * np.log(nr))
     return brentq(g, 1e-15, 1 - 1e-15, xtol=1e-15)
 
 

@@ -306,7 +306,7 @@ def test_bad_input_is_one_line_and_exit_2(label, argv, files, capsys):
     ("one-state MDP: verify-bound", ["verify-bound", "--mdp-file", "{one_state}", "--mdps", "1"],
      lambda o: o["violations"] == 0),
     ("allocate at budget 1e308", ["allocate", *with_flag(ALLOC, "--budget", "1e308")],
-     lambda o: o["n_rew"] >= 1 and 0 < o["bound"] < math.inf),
+     lambda o: o["n_r"] >= 1 and 0 < o["bound"] < math.inf),
     ("sensitivity with zero dynamics error", ["sensitivity", *with_flag(BOUND, "--eps-dyn", "0")],
      lambda o: o["lower_first"] is None),
     ("bound beyond the float range", ["bound", *with_flag(with_flag(BOUND, "--eps-dyn", "1e308"), "--horizon", "100")],

@@ -83,9 +83,9 @@ def test_allocate_json_spends_budget_and_matches_E10(capsys):
                          "--a-dyn", "1", "--alpha-dyn", "0.5", "--a-rew", "3", "--alpha-rew", "0.5",
                          "--c-dyn", "20", "--c-rew", "4")
     assert code == 0
-    assert 2 * out["n_dyn"] + 8 * out["n_rew"] == pytest.approx(1e5)
+    assert 2 * out["n_d"] + 8 * out["n_r"] == pytest.approx(1e5)
     assert out["ratio"] == pytest.approx((20 * 1 * 8 / (4 * 3 * 2)) ** (1 / 1.5))
-    assert out["share_dyn"] == pytest.approx(2 * out["n_dyn"] / 1e5)
+    assert out["share_dyn"] == pytest.approx(2 * out["n_d"] / 1e5)
 
 
 def test_allocate_from_bound_options(capsys):
@@ -152,7 +152,7 @@ def test_verify_allocation_cli(capsys):
     for name, c in out["coefficients"].items():
         split = optimal_split(out["budget"], Prices(*out["prices"]), laws["eps_dyn"], laws["eps_rew"], c["c_dyn"], c["c_rew"])
         n_d = max(int(round(float(split.share_dyn) * out["budget"] / out["prices"][0])), 1)
-        assert out["predicted"][name]["n_dyn"] == n_d
+        assert out["predicted"][name]["n_d"] == n_d
 
 
 def test_noise_budget_cli(capsys):

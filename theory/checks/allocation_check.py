@@ -27,8 +27,8 @@ class SplitOutcome:
     """A split of the budget and what it achieved on average over seeds."""
 
     share_dyn: float
-    n_dyn: int
-    n_rew: int
+    n_d: int
+    n_r: int
     return_error: float  # mean |J - J_hat|
     return_error_se: float
     suboptimality: float  # mean J(pi*) - J(pi_hat*)
@@ -58,8 +58,8 @@ class AllocationCheck:
 
 def _outcome(mdp: FiniteMDP, share: float, budget: float, prices: Prices, sigma: float, seeds, J: float,
              J_star: float) -> SplitOutcome:
-    n_d = max(int(round(share * budget / prices.dyn)), 1)
-    n_r = max(int((budget - prices.dyn * n_d) // prices.rew), 1)
+    n_d = max(int(round(share * budget / prices.kappa_d)), 1)
+    n_r = max(int((budget - prices.kappa_d * n_d) // prices.kappa_r), 1)
     errs, subs = [], []
     for seed in seeds:
         model = learn(mdp, n_d, n_r, sigma, np.random.default_rng(seed))
@@ -67,7 +67,7 @@ def _outcome(mdp: FiniteMDP, share: float, budget: float, prices: Prices, sigma:
         pi_hat = optimal_policy(model.P, model.R, mdp.gamma)
         subs.append(J_star - evaluate(mdp, pi=pi_hat))
     errs = np.asarray(errs)
-    return SplitOutcome(prices.dyn * n_d / budget, n_d, n_r, float(errs.mean()), float(errs.std(ddof=1) / np.sqrt(errs.size)),
+    return SplitOutcome(prices.kappa_d * n_d / budget, n_d, n_r, float(errs.mean()), float(errs.std(ddof=1) / np.sqrt(errs.size)),
                         float(np.mean(subs)))
 
 
@@ -103,7 +103,7 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
     if mdp is None:
         mdp = random_chain(rng, S=8, gamma=0.9)
     SA = mdp.S * mdp.A
-    budget = budget_per_pair * SA * (prices.dyn + prices.rew) / 2
+    budget = budget_per_pair * SA * (prices.kappa_d + prices.kappa_r) / 2
     ns = (SA * np.array([1, 2, 4, 8, 16, 32, 64])).astype(int)
     measured = measure_errors(mdp, ns, max(seeds // 4, 5), sigma, rng)
     fits = {k: fit_power_law(measured["n"], measured[k], bootstrap=200, rng=rng) for k in ("eps_dyn", "eps_rew")}
@@ -130,7 +130,7 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
                            for k, v in predicted.items())
                + (f"; {closer} coefficients predict the best split better" if closer else ""))
     laws = {k: {"a": f.law.a, "alpha": f.law.alpha, "ci_alpha": list(f.ci["alpha"])} for k, f in fits.items()}
-    return AllocationCheck(budget, (prices.dyn, prices.rew), laws,
+    return AllocationCheck(budget, (prices.kappa_d, prices.kappa_r), laws,
                            {k: {"c_dyn": v[0], "c_rew": v[1]} for k, v in coefficients.items()},
                            predicted, best, curve, fits, verdict)
 
@@ -141,6 +141,6 @@ def brute_force_split(budget: float, prices: Prices, dyn, rew, c_dyn: float, c_r
     from theory.maths.allocation import bound_at
 
     split = optimal_split(budget, prices, dyn, rew, c_dyn, c_rew)
-    grid = np.linspace(prices.dyn / budget, 1 - prices.rew / budget, points)
-    brute = bound_at(grid * budget / prices.dyn, (1 - grid) * budget / prices.rew, dyn, rew, c_dyn, c_rew).min()
+    grid = np.linspace(prices.kappa_d / budget, 1 - prices.kappa_r / budget, points)
+    brute = bound_at(grid * budget / prices.kappa_d, (1 - grid) * budget / prices.kappa_r, dyn, rew, c_dyn, c_rew).min()
     return float(split.bound), float(brute)

@@ -29,8 +29,8 @@ class BoundSweep:
     bound: np.ndarray
     bound_true: np.ndarray
     bound_learned: np.ndarray
-    n_dyn: np.ndarray
-    n_rew: np.ndarray
+    n_d: np.ndarray
+    n_r: np.ndarray
     kind: np.ndarray
 
     @property

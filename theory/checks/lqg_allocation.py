@@ -110,11 +110,11 @@ def lqg_allocation(systems: int = 4, seeds: int = 40, budget: float = 4000.0, pr
                 ratios[name] = float(optimal_split(budget, prices, law_d, law_r, cd, cr).ratio)
         errors = []
         for x in grid:
-            n_d = max(int(x * budget / prices.dyn), 8)
-            n_r = max(int((1 - x) * budget / prices.rew), 8)
+            n_d = max(int(x * budget / prices.kappa_d), 8)
+            n_r = max(int((1 - x) * budget / prices.kappa_r), 8)
             errors.append(_gap(many, learn_lqg(rng, many, n_d, n_r), gamma).mean())
         x_best = grid[int(np.argmin(errors))]
-        best.append((x_best / prices.dyn) / ((1 - x_best) / prices.rew))
+        best.append((x_best / prices.kappa_d) / ((1 - x_best) / prices.kappa_r))
         glob.append(ratios["global"])
         real.append(ratios["realised"])
         struct.append(ratios["structured"])

@@ -179,8 +179,8 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
     check_data, keys = [], []
     for N, x_opt in zip(budgets, np.atleast_1d(split.share_dyn)):
         for x in sorted({0.1, 0.5, 0.9, round(float(x_opt), 4)}):
-            nd = max(int(x * N / prices.dyn), 8)
-            nr = max(int((1 - x) * N / prices.rew), 8)
+            nd = max(int(x * N / prices.kappa_d), 8)
+            nr = max(int((1 - x) * N / prices.kappa_r), 8)
             for _ in range(cfg.seeds):
                 d = episodes(teacher, max(nd, nr), cfg.episode_length, rng)
                 check_data.append((d[0][:nd], d[1][:nd], d[0][:nr], d[2][:nr]))
@@ -193,7 +193,7 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
     rows: dict[tuple, list[float]] = {}
     for key, a, b in zip(keys, e_d, e_r):
         rows.setdefault(key, []).append(c_dyn * a + c_rew * b)
-    split_check = [{"budget": N, "share_dyn": x, "n_dyn": nd, "n_rew": nr, "measured_bound": float(np.mean(v)),
+    split_check = [{"budget": N, "share_dyn": x, "n_d": nd, "n_r": nr, "measured_bound": float(np.mean(v)),
                     "bound_optimal": bool(opt)} for (N, x, nd, nr, opt), v in rows.items()]
     return {
         "alpha_dyn": fits["dyn"].law.alpha, "alpha_rew": fits["rew"].law.alpha,
@@ -214,7 +214,7 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
                       "dyn_heldout": float(err_dyn["mean"][n == n.max()].mean()),
                       "rew_train": float(err_rew["train"][n == n.max()].mean()),
                       "rew_heldout": float(err_rew["mean"][n == n.max()].mean())},
-        "prices": [prices.dyn, prices.rew], "c_dyn": c_dyn, "c_rew": c_rew, "split_check": split_check,
+        "prices": [prices.kappa_d, prices.kappa_r], "c_dyn": c_dyn, "c_rew": c_rew, "split_check": split_check,
         "other_measures": other_report,
         "fits": fits,
     }

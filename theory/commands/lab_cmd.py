@@ -104,7 +104,7 @@ class VerifyBoundCommand:
             samples = ((args.samples_dyn, args.samples_rew),)
         sweep = verify_bound(mdp, n_mdps=args.mdps, samples=samples, sigma=args.sigma, seed=args.seed)
         out = sweep.summary()
-        out["samples"] = [[int(a), int(b)] for a, b in zip(sweep.n_dyn, sweep.n_rew)][: len(samples or ())] or None
+        out["samples"] = [[int(a), int(b)] for a, b in zip(sweep.n_d, sweep.n_r)][: len(samples or ())] or None
         return out
 
     @staticmethod

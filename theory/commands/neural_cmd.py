@@ -46,6 +46,6 @@ class ScalingExperimentCommand:
                                                 f"reward {o['a_rew']:.3g} n^-{o['alpha_rew']:.3f}"))
         for r in out["split_check"]:
             rows.append((f"budget {r['budget']:g}, share {r['share_dyn']:.3f}{' (optimal)' if r['bound_optimal'] else ''}",
-                         f"n_d {r['n_dyn']}, n_r {r['n_rew']}: measured bound {r['measured_bound']:.4g}"))
+                         f"n_d {r['n_d']}, n_r {r['n_r']}: measured bound {r['measured_bound']:.4g}"))
         return table(rows, f"Neural scaling laws ({out['measure']} error, {len(out['sizes'])} sizes x {out['seeds']} seeds, "
                            f"{out['steps']} Adam steps)")

@@ -37,8 +37,8 @@ def _brute_force_spot_check() -> tuple[int, float]:
         prices = A.Prices(rng.uniform(0.5, 5), rng.uniform(0.5, 5))
         Nv = 10 ** rng.uniform(3, 6)
         s = A.optimal_split(Nv, prices, dyn, rew, 2.0, 1.0)
-        grid = np.linspace(prices.dyn / Nv, 1 - prices.rew / Nv, 20001)
-        brute = A.bound_at(grid * Nv / prices.dyn, (1 - grid) * Nv / prices.rew, dyn, rew, 2.0, 1.0).min()
+        grid = np.linspace(prices.kappa_d / Nv, 1 - prices.kappa_r / Nv, 20001)
+        brute = A.bound_at(grid * Nv / prices.kappa_d, (1 - grid) * Nv / prices.kappa_r, dyn, rew, 2.0, 1.0).min()
         worst = min(worst, float(brute - s.bound) / float(s.bound) + 1e-12)
     return 100, worst
 
@@ -87,7 +87,7 @@ def derive_allocation(strict: bool = True) -> Derivation:
             s = A.optimal_split(float(vals[N]), A.Prices(float(vals[kappa_d]), float(vals[kappa_r])),
                                 PowerLaw(float(vals[a_d]), 1.0), PowerLaw(float(vals[a_r]), 1.0),
                                 float(vals[C_dyn]), float(vals[C_rew]))
-            worst = min(worst, 1e-8 - min(abs(f - float(s.n_dyn)) / float(s.n_dyn) for f in feasible))
+            worst = min(worst, 1e-8 - min(abs(f - float(s.n_d)) / float(s.n_d) for f in feasible))
         return 20, worst
 
     d.inequality("Rational exponents by radicals (alpha_d = alpha_r = 1) agree with the numeric root",

@@ -26,14 +26,33 @@ from theory.maths.scaling import PowerLaw
 
 @dataclass(frozen=True)
 class Prices:
-    r"""Price per dynamics sample $\kappa_d$ and per reward label $\kappa_r$ (E8)."""
+    r"""Price per dynamics sample $\kappa_d$ and per reward label $\kappa_r$ (E8).
 
-    dyn: float
-    rew: float
+    Either may be an array (say a sweep of the price ratio $\kappa_r/\kappa_d$): :func:`optimal_split`
+    broadcasts it with the budget and the coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ratios = np.array([1.0, 10.0, 100.0])
+    >>> s = optimal_split(1e5, Prices(1.0, ratios), PowerLaw(1.0, 0.5), PowerLaw(1.0, 0.5), 1.0, 1.0)
+    >>> (s.n_d / s.n_r).round(3).tolist()  # dearer labels buy more samples per label, E10: ratio^(1/1.5)
+    [1.0, 4.642, 21.544]
+    >>> s.share_dyn.round(3).tolist()  # ... yet a smaller share of the money goes to dynamics
+    [0.5, 0.317, 0.177]
+    """
+
+    kappa_d: float | np.ndarray
+    kappa_r: float | np.ndarray
 
     def __post_init__(self):
-        V.positive("price_dyn", self.dyn)
-        V.positive("price_rew", self.rew)
+        object.__setattr__(self, "kappa_d", _price("kappa_d (price of a dynamics sample)", self.kappa_d))
+        object.__setattr__(self, "kappa_r", _price("kappa_r (price of a reward label)", self.kappa_r))
+
+
+def _price(name: str, value):
+    arr = V.positive(name, value)
+    return float(arr) if arr.ndim == 0 else arr
 
 
 @dataclass(frozen=True)
@@ -42,8 +61,8 @@ class Allocation(Result):
     ``success`` is False (and ``message`` says why) where the root was not found to ``tol`` within
     ``max_iter`` iterations."""
 
-    n_dyn: np.ndarray
-    n_rew: np.ndarray
+    n_d: np.ndarray
+    n_r: np.ndarray
     share_dyn: np.ndarray
     bound: np.ndarray
     ratio: np.ndarray
@@ -55,23 +74,23 @@ class Allocation(Result):
     message: str = "converged"
 
 
-def bound_at(n_dyn, n_rew, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew) -> np.ndarray:
+def bound_at(n_d, n_r, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew) -> np.ndarray:
     r"""$B=C_{dyn}\varepsilon_{dyn}(n_d)+C_{rew}\varepsilon_{rew}(n_r)$ (E8)."""
-    return np.asarray(c_dyn) * dyn(n_dyn) + np.asarray(c_rew) * rew(n_rew)
+    return np.asarray(c_dyn) * dyn(n_d) + np.asarray(c_rew) * rew(n_r)
 
 
 def _check(budget, prices: Prices, c_dyn, c_rew):
     N = V.positive("budget", budget)
     cd = V.positive("c_dyn", c_dyn)
     cr = V.positive("c_rew", c_rew)
-    minimum = prices.dyn + prices.rew
+    minimum = prices.kappa_d + prices.kappa_r
     with np.errstate(over="ignore"):
-        most = N / min(prices.dyn, prices.rew)
+        most = N / np.minimum(prices.kappa_d, prices.kappa_r)
     if not np.isfinite(most).all():
         raise V.InputError("budget / price exceeds the float range (about 1.8e308 samples): scale the budget and "
                            "the prices down together")
-    if ((N - prices.dyn < prices.rew) | (N - prices.rew < prices.dyn)).any():
-        raise V.InputError(f"budget must be at least price_dyn + price_rew = {minimum:g} (one sample of each kind), "
+    if ((N - prices.kappa_d < prices.kappa_r) | (N - prices.kappa_r < prices.kappa_d)).any():
+        raise V.InputError(f"budget must be at least price_dyn + price_rew = {np.max(minimum):g} (one sample of each kind), "
                            f"got {float(N.min()):g}")
     return N, cd, cr
 
@@ -119,8 +138,7 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
     0.5
     """
     N, cd, cr = _check(budget, prices, c_dyn, c_rew)
-    N, cd, cr = np.broadcast_arrays(N, cd, cr)
-    kd, kr = prices.dyn, prices.rew
+    N, cd, cr, kd, kr = np.broadcast_arrays(N, cd, cr, prices.kappa_d, prices.kappa_r)
     ad, xd, ar, xr = dyn.a, dyn.alpha, rew.a, rew.alpha
     logN = np.log(N)
     # g(u) = const - (xd+1) log x + (xr+1) log(1-x), with x = sigmoid(u)
@@ -148,28 +166,28 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
         step = u - g / slope
         u = np.where((step >= lo) & (step <= hi), step, (lo + hi) / 2)
     # both shares from the logit, so that 1 - x keeps its precision when x -> 1 (E11 at huge budgets)
-    n_dyn = np.exp(-np.logaddexp(0.0, -u)) * (N / kd)
-    n_rew = np.exp(-np.logaddexp(0.0, u)) * (N / kr)
-    corner = np.where(n_dyn < 1, "dyn_min", np.where(n_rew < 1, "rew_min", ""))
+    n_d = np.exp(-np.logaddexp(0.0, -u)) * (N / kd)
+    n_r = np.exp(-np.logaddexp(0.0, u)) * (N / kr)
+    corner = np.where(n_d < 1, "dyn_min", np.where(n_r < 1, "rew_min", ""))
     residual = np.abs(g_and_slope(u)[0])
     residual = np.where(corner == "", residual, np.nan)
-    n_dyn = np.where(corner == "dyn_min", 1.0, np.where(corner == "rew_min", (N - kr) / kd, n_dyn))
-    n_rew = np.where(corner == "rew_min", 1.0, np.where(corner == "dyn_min", (N - kd) / kr, n_rew))
-    x = kd * n_dyn / N
+    n_d = np.where(corner == "dyn_min", 1.0, np.where(corner == "rew_min", (N - kr) / kd, n_d))
+    n_r = np.where(corner == "rew_min", 1.0, np.where(corner == "dyn_min", (N - kd) / kr, n_r))
+    x = kd * n_d / N
     if integer:
-        n_dyn, n_rew = _integer_optimum(N, n_dyn, n_rew, kd, kr, dyn, rew, cd, cr)
-        x = kd * n_dyn / N
-    b = bound_at(n_dyn, n_rew, dyn, rew, cd, cr)
+        n_d, n_r = _integer_optimum(N, n_d, n_r, kd, kr, dyn, rew, cd, cr)
+        x = kd * n_d / N
+    b = bound_at(n_d, n_r, dyn, rew, cd, cr)
     sq = lambda a: a[()] if a.ndim == 0 else a  # noqa: E731
     converged = (corner != "") | (residual <= tol * (1.0 + np.abs(const)))
     success = bool(np.all(converged))
     message = "converged" if success else (f"{int((~converged).sum())} of {converged.size} roots not within tol={tol:g} "
                                            f"after max_iter={max_iter} iterations")
-    return Allocation(sq(n_dyn), sq(n_rew), sq(x), sq(b), sq(n_dyn / n_rew), sq(corner), iterations, sq(residual), integer,
+    return Allocation(sq(n_d), sq(n_r), sq(x), sq(b), sq(n_d / n_r), sq(corner), iterations, sq(residual), integer,
                       success, message)
 
 
-def _integer_optimum(N, n_dyn, n_rew, kd, kr, dyn, rew, cd, cr):
+def _integer_optimum(N, n_d, n_r, kd, kr, dyn, rew, cd, cr):
     """The exact whole-sample optimum, element by element.
 
     A whole split that cannot afford one more sample is fixed by its n_r (then n_d = floor((N - kr n_r)/kd)),
@@ -179,15 +197,16 @@ def _integer_optimum(N, n_dyn, n_rew, kd, kr, dyn, rew, cd, cr):
     out_d, out_r = np.empty(N.shape), np.empty(N.shape)
     for idx in np.ndindex(N.shape):
         budget, c_d, c_r = float(N[idx]), float(cd[idx]), float(cr[idx])
-        m_max = np.floor((budget - kd) / kr + 1e-9)
-        f = lambda m: c_d * dyn((budget - kr * m) / kd) + c_r * rew(m)  # noqa: E731
+        kd_i, kr_i = float(kd[idx]), float(kr[idx])
+        m_max = np.floor((budget - kd_i) / kr_i + 1e-9)
+        f = lambda m: c_d * dyn((budget - kr_i * m) / kd_i) + c_r * rew(m)  # noqa: E731
 
         def whole(m):
             m = np.clip(np.asarray(m, dtype=float), 1, m_max)
-            d = np.floor((budget - kr * m) / kd + 1e-9)
+            d = np.floor((budget - kr_i * m) / kd_i + 1e-9)
             return d, m, np.where(d >= 1, bound_at(np.maximum(d, 1), m, dyn, rew, c_d, c_r), np.inf)
 
-        start = np.clip(float(n_rew[idx]), 1, m_max)
+        start = np.clip(float(n_r[idx]), 1, m_max)
         d0, m0, b0 = whole(np.array([np.floor(start), np.ceil(start)]))
         b_c = b0.min()
         lo = _level_crossing(f, 1.0, start, b_c, decreasing=True)
@@ -235,7 +254,7 @@ def equal_exponent_ratio(prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_
     """
     if not math.isclose(dyn.alpha, rew.alpha, rel_tol=1e-12):
         raise V.InputError(f"E10 needs equal exponents, got alpha_dyn={dyn.alpha:g} and alpha_rew={rew.alpha:g}")
-    return (np.asarray(c_dyn) * dyn.a * prices.rew / (np.asarray(c_rew) * rew.a * prices.dyn)) ** (1 / (1 + dyn.alpha))
+    return (np.asarray(c_dyn) * dyn.a * prices.kappa_r / (np.asarray(c_rew) * rew.a * prices.kappa_d)) ** (1 / (1 + dyn.alpha))
 
 
 def split_interval(budget: float, prices: Prices, dyn_boot: np.ndarray, rew_boot: np.ndarray, c_dyn: float,

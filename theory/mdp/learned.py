@@ -64,13 +64,13 @@ class LearnedModel:
 
     P: np.ndarray
     R: np.ndarray
-    n_dyn: int
-    n_rew: int
+    n_d: int
+    n_r: int
 
 
-def learn(mdp: FiniteMDP, n_dyn: int, n_rew: int, sigma: float, rng: np.random.Generator) -> LearnedModel:
+def learn(mdp: FiniteMDP, n_d: int, n_r: int, sigma: float, rng: np.random.Generator) -> LearnedModel:
     """Both parts of a learned model, from their own samples."""
-    return LearnedModel(learned_dynamics(mdp, n_dyn, rng), learned_rewards(mdp, n_rew, sigma, rng), int(n_dyn), int(n_rew))
+    return LearnedModel(learned_dynamics(mdp, n_d, rng), learned_rewards(mdp, n_r, sigma, rng), int(n_d), int(n_r))
 
 
 # --------------------------------------------------------------------------- generators

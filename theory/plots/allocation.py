@@ -13,8 +13,8 @@ def bound_vs_share(out_dir, budget, prices: A.Prices, dyn: PowerLaw, rew: PowerL
     """B along the budget line against the dynamics share x, the optimum of E9 marked."""
     fig, axes = new()
     ax = axes[0][0]
-    x = np.linspace(prices.dyn / budget, 1 - prices.rew / budget, 2000)
-    nd, nr = x * budget / prices.dyn, (1 - x) * budget / prices.rew
+    x = np.linspace(prices.kappa_d / budget, 1 - prices.kappa_r / budget, 2000)
+    nd, nr = x * budget / prices.kappa_d, (1 - x) * budget / prices.kappa_r
     ax.plot(x, c_dyn * dyn(nd), ":", label=r"dynamics term $C_{dyn}\varepsilon_{dyn}(n_d)$")
     ax.plot(x, c_rew * rew(nr), "--", label=r"reward term $C_{rew}\varepsilon_{rew}(n_r)$")
     ax.plot(x, A.bound_at(nd, nr, dyn, rew, c_dyn, c_rew), "k-", label="bound $B$")
@@ -30,7 +30,7 @@ def share_vs_budget(out_dir, prices: A.Prices, c_dyn, c_rew) -> list:
     """The optimal dynamics share against N for alpha_d < alpha_r, equal, and greater (E10, E11)."""
     fig, axes = new()
     ax = axes[0][0]
-    N = np.logspace(np.log10(prices.dyn + prices.rew) + 0.5, 10, 400)
+    N = np.logspace(np.log10(prices.kappa_d + prices.kappa_r) + 0.5, 10, 400)
     for (xd, xr), style in (((0.2, 0.8), "-"), ((0.5, 0.5), "--"), ((0.8, 0.2), ":")):
         s = A.optimal_split(N, prices, PowerLaw(1.0, xd), PowerLaw(1.0, xr), c_dyn, c_rew)
         ax.plot(N, s.share_dyn, style, label=rf"$\alpha_d={xd}$, $\alpha_r={xr}$")
