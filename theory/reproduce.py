@@ -18,65 +18,65 @@ from theory.checks.verdicts import Line, at_most, checked
 
 SIZES = ("quick", "default", "full")
 STAGE_NAMES = ("bound", "allocation", "lab", "reinforce", "straightening", "neural")
-DERIVATIONS = {"bound": ("bound", "return-error bound E1-E5"), "allocation": ("allocation", "optimal split E7-E11"),
-               "reinforce": ("noise_budget", "rollouts versus noise E18-E19")}
+#: stage -> the derivations it writes and checks
+STAGE_DERIVATIONS = {"bound": ("bound", "sensitivity"), "allocation": ("allocation", "fitting"),
+                     "reinforce": ("reinforce", "noise_budget"), "straightening": ("straightening",)}
 
 
-def _derivation_line(derivations_dir: Path, stage: str) -> Line:
-    """Build the stage's derivation (non-strict, so a failed step is counted), write it, report the count."""
-    from theory.derivations.allocation import derive_allocation
-    from theory.derivations.bound import derive_bound
-    from theory.derivations.noise import derive_noise_budget
+def _derivation_line(derivations_dir: Path, name: str) -> Line:
+    """Build a derivation (non-strict, so a failed step is counted), write it as Markdown and LaTeX, report the count."""
+    from theory.derivations import DERIVATIONS, build
 
-    name, title = DERIVATIONS[stage]
-    build = {"bound": derive_bound, "allocation": derive_allocation, "noise_budget": derive_noise_budget}[name]
-    d = build(strict=False)
-    derivations_dir.mkdir(parents=True, exist_ok=True)
+    d = build(name, strict=False)
     (derivations_dir / f"{name}.md").write_text(d.render())
+    (derivations_dir / f"{name}.tex").write_text(d.render_tex())
     summary = d.summary()
-    return checked(f"derivation: {title}",
+    return checked(f"derivation: {name} ({', '.join(DERIVATIONS[name][2])})",
                    f"{summary['identities']} identities and {summary['inequalities']} inequalities checked, "
                    f"{len(summary['failures'])} failed" + ("".join(f"; {f}" for f in summary["failures"])),
                    at_most(len(summary["failures"]), 0), numbers=summary)
 
 
-def _plots(stage: str) -> Callable[[Path, dict], None]:
-    """The figures of a stage, drawn from the data the stage returned."""
+def _plots(stage: str, out: Path, d: dict) -> None:
+    """Draw and save the figures of a stage from the data it returned."""
+    from theory.checks import paper
     from theory.plots import allocation as pa
     from theory.plots import bound as pb
     from theory.plots import lab as pl
     from theory.plots import neural as pn
     from theory.plots import reinforce as pr
+    from theory.plots import save
     from theory.plots import straightening as ps
 
-    def bound(out, d):
-        pb.compounding_and_horizon(out)
-        pb.calibration(out, d["calibrations"])
-
-    def allocation(out, d):
-        pa.bound_vs_share(out, 1e6, d["prices"], d["dyn"], d["rew"], d["c_dyn"], d["c_rew"])
-        pa.share_vs_budget(out, d["prices"], d["c_dyn"], d["c_rew"])
-        pa.fitted_laws(out, d["fits"], truth=d["planted"])
-
-    def lab(out, d):
-        pl.bound_sweep(out, d["sweep"])
-        pl.allocation_check(out, d["allocation_check"])
-
-    def reinforce(out, d):
-        pr.variance(out, d["scaling"])
-        pr.tradeoff(out, d["cov_trace"], d["noise_weight"])
-        pr.learning_curves(out, d["curves"])
-
-    def straightening(out, d):
-        ps.elasticities(out)
-        ps.curvature_and_error(out, d["straightening"])
-
-    def neural(out, d):
-        res = d["neural"]
-        pa.fitted_laws(out, {"dynamics": res["fits"]["dyn"], "reward": res["fits"]["rew"]}, name="neural_scaling_laws")
-        pn.split_check(out, res)
-
-    return locals()[stage]
+    figures = {
+        "bound": lambda: {"bound_horizon": pb.compounding_and_horizon(), "bound_calibration": pb.calibration(d["calibrations"])},
+        "allocation": lambda: {
+            "allocation_bound_vs_share": pa.bound_vs_share(1e6, d["prices"], d["dyn"], d["rew"], d["c_dyn"], d["c_rew"]),
+            "allocation_share_vs_budget": pa.share_vs_budget(d["prices"], d["c_dyn"], d["c_rew"]),
+            "allocation_share_vs_price_ratio": pa.share_vs_price_ratio(d["c_dyn"], d["c_rew"]),
+            "scaling_fits": pa.fitted_laws(d["fits"], truth=d["planted"],
+                                           title="E12 on synthetic data: fits of planted laws, 95% bootstrap bands")},
+        "lab": lambda: {
+            "lab_bound_sweep": pl.bound_sweep(d["sweep"]),
+            "lab_measured_laws": pa.fitted_laws(
+                {r"$\varepsilon_{dyn}$": d["allocation_check"].fits["eps_dyn"],
+                 r"$\varepsilon_{rew}$": d["allocation_check"].fits["eps_rew"]},
+                title="E12 on a learned 8-state chain: closed-loop errors against samples"),
+            "lab_allocation": pl.allocation_check(d["allocation_check"])},
+        "reinforce": lambda: {"reinforce_variance": pr.variance(d["scaling"]),
+                              "reinforce_tradeoff": pr.tradeoff(d["cov_trace"], d["noise_weight"]),
+                              "reinforce_learning": pr.learning_curves(d["curves"])},
+        "straightening": lambda: {"lipschitz_elasticities": ps.elasticities(),
+                                  "straightening": ps.curvature_and_error(d["straightening"])},
+        "neural": lambda: {
+            "neural_scaling_laws": pa.fitted_laws(
+                {"dynamics": d["neural"]["fits"]["dyn"], "reward": d["neural"]["fits"]["rew"]},
+                truth={"dynamics": paper.LAWS["dyn"], "reward": paper.LAWS["rew"]}, truth_label="paper",
+                title="Neural teacher-student errors (mean L2)\nbeside the paper's laws (dotted)"),
+            "neural_split_check": pn.split_check(d["neural"])},
+    }[stage]()
+    for name, fig in figures.items():
+        save(fig, out, name)
 
 
 def _cpu() -> float:
@@ -118,11 +118,11 @@ def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | N
         start = _cpu()
         try:
             with blas_single_thread():
-                if name in DERIVATIONS:
-                    lines.append(_derivation_line(ders, name))
+                for derivation in STAGE_DERIVATIONS.get(name, ()):
+                    lines.append(_derivation_line(ders, derivation))
                 result = stages.STAGES[name](size)
                 lines += result.lines
-                _plots(name)(out, result.data)
+                _plots(name, out, result.data)
         except Exception as err:  # a broken stage is a failed check, and the others still run
             lines.append(checked(f"stage {name}", f"raised {type(err).__name__}: {err}", at_most(1, 0)))
         seconds[name] = round(_cpu() - start, 2)

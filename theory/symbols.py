@@ -86,5 +86,6 @@ LATEX_NAMES: dict[sp.Symbol, str] = {
 
 
 def latex(expr: sp.Basic) -> str:
-    """LaTeX of ``expr`` with the registry's names (``docs/theory.md`` notation)."""
-    return sp.latex(expr, symbol_names=LATEX_NAMES)
+    """LaTeX of ``expr`` with the registry's names (``docs/theory.md`` notation), in the order people write
+    (``1 - \\gamma L``, not SymPy's ``- L \\gamma + 1``)."""
+    return sp.latex(expr, symbol_names=LATEX_NAMES, order="rev-lex")

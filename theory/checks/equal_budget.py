@@ -28,6 +28,11 @@ class LearningCurves:
     returns: np.ndarray  # (prices, seeds, steps + 1)
     rollouts_per_step: np.ndarray
     sigma2: np.ndarray
+    optimum: float = float("nan")  # the best return of a deterministic stationary policy, by enumeration
+
+    def regret(self) -> np.ndarray:
+        """$J^*-J(\theta_t)$ per price, seed and step (the learning curves on a scale where they separate)."""
+        return self.optimum - self.returns
 
     def mean(self) -> np.ndarray:
         return self.returns.mean(1)
@@ -45,12 +50,17 @@ class LearningCurves:
         auc = self.final_auc()
         return {"labels": self.labels, "prices": self.prices.tolist(), "sigma2": self.sigma2.tolist(),
                 "rollouts_per_step": self.rollouts_per_step.tolist(), "mean_return_over_run": auc.tolist(),
-                "final_return": self.mean()[:, -1].tolist(), "fastest": self.labels[int(np.argmax(auc))]}
+                "final_return": self.mean()[:, -1].tolist(), "fastest": self.labels[int(np.argmax(auc))],
+                "optimum": self.optimum}
 
 
-def train(mdp: FiniteMDP, horizon: int, family: NoiseFamily, problem: BudgetProblem, prices, labels,
+def train(mdp: FiniteMDP, family: NoiseFamily, problem: BudgetProblem, prices, labels, *,
           steps: int = 40, lr: float = 0.5, seeds: int = 20, estimator: str = "reward-to-go", seed: int = 0) -> LearningCurves:
-    """REINFORCE from $\\theta=0$ at each price in ``prices``, the same budget per step and the same seeds."""
+    """REINFORCE from $\\theta=0$ at each price in ``prices``, the same budget per step and the same seeds
+    (the MDP's own finite horizon)."""
+    if not np.isfinite(mdp.horizon):
+        raise V.InputError("learning at equal budget needs a finite horizon")
+    horizon = int(mdp.horizon)
     if int(steps) != steps or steps < 1:
         raise V.InputError(f"steps must be an integer >= 1, got {steps}")
     V.positive("lr", lr)
@@ -73,7 +83,8 @@ def train(mdp: FiniteMDP, horizon: int, family: NoiseFamily, problem: BudgetProb
                 g = estimates(ro, pi, mdp.gamma, estimator, noisy).mean(0)
                 theta = theta + lr * g
                 out[j, s, t + 1] = evaluate(mdp, pi=softmax_policy(theta), horizon=horizon)
-    return LearningCurves(prices, list(labels), out, K, sig2)
+    best = max(evaluate(mdp, pi=np.eye(mdp.A)[np.array(actions)]) for actions in np.ndindex(*(mdp.A,) * mdp.S))
+    return LearningCurves(prices, list(labels), out, K, sig2, float(max(best, out.max())))
 
 
 def small_mdp(seed: int = 0, S: int = 4, A: int = 2, horizon: int = 5, gamma: float = 0.95) -> FiniteMDP:
@@ -102,7 +113,7 @@ def equal_budget_experiment(family: NoiseFamily | None = None, steps: int = 40, 
                             price_min=c_star_guess / 100, price_max=c_star_guess * 100)
     opt = solve(family, problem)
     prices = [opt.price / 10, opt.price, opt.price * 10]
-    curves = train(mdp, H, family, problem, prices, ["10x cheaper (noisier)", "solver's price", "10x dearer (cleaner)"],
+    curves = train(mdp, family, problem, prices, ["10x cheaper (noisier)", "solver's price", "10x dearer (cleaner)"],
                    steps=steps, seeds=seeds, seed=seed)
     mse = [float(problem.mse(c, family)) for c in prices]
     return {"V0": mom.cov_trace, "W": mom.noise_weight, "optimum": opt.to_dict(), "mse_at_prices": mse,

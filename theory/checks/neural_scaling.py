@@ -91,7 +91,7 @@ class Config:
     def of_size(size: str) -> Config:
         """``quick`` (seconds, for the tests), ``default`` (the main job), ``full`` (trained to convergence)."""
         if size == "quick":
-            return Config(sizes=(64, 128, 256, 512, 1024), seeds=2, steps=300, test=2000)
+            return Config(sizes=(64, 128, 256, 512, 1024), seeds=2, steps=150, test=1000)
         if size == "default":
             return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096), seeds=2, steps=1500)
         if size == "full":

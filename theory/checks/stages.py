@@ -33,7 +33,7 @@ def bound(size: str) -> StageResult:
     from theory.maths.sensitivity import sensitivity
 
     out = StageResult()
-    n_lip, n_lq = _pick(size, (30, 60), (150, 375), (150, 375))
+    n_lip, n_lq = _pick(size, (27, 45), (150, 375), (150, 375))
     study = calibration_study(n_lq=n_lq, n_lip=n_lip)
     for key in ("lipschitz", "lq"):
         cal = study[key]

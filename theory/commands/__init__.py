@@ -31,6 +31,7 @@ INDEX: dict[str, tuple[str, str]] = {
     "check-reinforce": ("reinforce_cmd", "Monte Carlo REINFORCE against the exact gradient and the exact variance (E15, E16)."),
     "curvature": ("straightening_cmd", "Per-step and mean curvature 1 - cos between consecutive steps of latent trajectories (E14)."),
     "scaling-experiment": ("neural_cmd", "Measure dynamics and reward error laws of NumPy teacher-student networks and the split they imply."),
+    "derive": ("derive_cmd", "The checked step-by-step derivations (Markdown or LaTeX), or --list of them with the labels they cover."),
     "reproduce": ("reproduce_cmd", "The main job: check every derivation, compute the optima, run the Monte Carlo checks, draw every figure."),
 }
 

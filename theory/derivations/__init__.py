@@ -1,13 +1,19 @@
 """Step-by-step derivations: every step an asserted SymPy identity, or a stated inequality
-with a numeric spot check. ``render()`` gives Markdown with LaTeX for teaching.
+with a numeric check that says on what it was checked. ``render()`` gives Markdown with LaTeX,
+``render_tex()`` a LaTeX fragment (amsmath, one ``\\section`` per derivation) for slides and notes;
+in Jupyter a derivation displays itself.
 
-The scripts in the top-level ``derivations/`` folder only call these functions.
+:data:`DERIVATIONS` lists them all with the labels of ``docs/theory.md`` they cover;
+``imagination derive`` writes any of them, ``imagination reproduce`` writes all into ``derivations/``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import importlib
+import re
 
 import sympy as sp
 
@@ -66,8 +72,9 @@ class Derivation:
         self.steps.append(Step(title, f"$${lhs} = {rhs_tex}$$" + (f"\n\n{note}" if note else ""), "definition", "definition"))
 
     def identity(self, title: str, lhs: sp.Expr, rhs: sp.Expr, *, shown: str | None = None, note: str = "",
-                 cases: dict | None = None, generic: bool = False) -> None:
-        """Assert ``lhs == rhs`` symbolically; ``cases`` maps a label to substitutions checked one by one
+                 cases: dict | None = None, generic: bool = False, lhs_tex: str | None = None) -> None:
+        """Assert ``lhs == rhs`` symbolically (shown as ``lhs_tex`` = the checked ``rhs`` when given, so the
+        display is generated from what was checked); ``cases`` maps a label to substitutions checked one by one
         (substituted before unevaluated sums are evaluated). ``generic`` keeps only the generic piece of
         every ``Piecewise`` (the comparison is with a closed form valid off the special values)."""
         substitutions = cases or {"": {}}
@@ -77,7 +84,7 @@ class Derivation:
                 diff = diff.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[-1][0])
             if not is_zero(diff):
                 self._fail(f"{self.title}: step '{title}' failed{' for ' + label if label else ''}")
-        body = shown or f"$${latex(lhs)} = {latex(rhs)}$$"
+        body = shown or f"$${lhs_tex if lhs_tex is not None else latex(lhs)} = {latex(rhs)}$$"
         how = "SymPy: difference simplifies to 0" + (f" for {', '.join(k for k in substitutions if k)}" if cases else "")
         self.steps.append(Step(title, body + (f"\n\n{note}" if note else ""), "identity", how))
 
@@ -98,7 +105,53 @@ class Derivation:
             lines += [f"## Step {n}. {step.title}", "", step.body, "", f"*Checked: {step.check}.*", ""]
         return "\n".join(lines)
 
+    def render_tex(self) -> str:
+        """A LaTeX fragment (needs amsmath): one ``\\section``, a ``\\subsection*`` per step, displays as ``align*``."""
+        lines = [rf"\section{{{_tex_text(self.title)}}}", ""]
+        for n, step in enumerate(self.steps, 1):
+            body = re.sub(r"\$\$(.+?)\$\$", lambda m: "\\begin{align*}\n" + m.group(1).strip() + "\n\\end{align*}",
+                          step.body, flags=re.S)
+            lines += [rf"\subsection*{{Step {n}. {_tex_text(step.title)}}}", "", _tex_text(body, math=True), "",
+                      rf"\emph{{Checked: {_tex_text(step.check)}.}}", ""]
+        return "\n".join(lines)
+
+    def displays(self) -> list[str]:
+        """Every displayed equation, in order (each belongs to a checked step)."""
+        return [m.strip() for step in self.steps for m in re.findall(r"\$\$(.+?)\$\$", step.body, flags=re.S)]
+
+    def _repr_markdown_(self) -> str:
+        return self.render()
+
+    def _repr_latex_(self) -> str:
+        return "\n".join(f"$${eq}$$" for eq in self.displays())
+
     def summary(self) -> dict:
         return {"title": self.title, "steps": len(self.steps),
                 "identities": sum(s.kind == "identity" for s in self.steps),
                 "inequalities": sum(s.kind == "inequality" for s in self.steps), "failures": list(self.failures)}
+
+
+def _tex_text(text: str, math: bool = False) -> str:
+    """Escape LaTeX specials outside math (``$...$`` and display environments are left alone)."""
+    if not math:
+        return text.replace("&", r"\&").replace("%", r"\%").replace("#", r"\#").replace("_", r"\_")
+    parts = re.split(r"(\\begin\{align\*\}.*?\\end\{align\*\}|\$[^$]+\$)", text, flags=re.S)
+    return "".join(p if p.startswith(("$", "\\begin")) else _tex_text(p.replace("**", "")) for p in parts)
+
+
+#: name -> (module, function, labels of docs/theory.md covered)
+DERIVATIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "bound": ("bound", "derive_bound", ("E1", "E2", "E3", "E4", "E5")),
+    "sensitivity": ("sensitivity", "derive_sensitivity", ("E6",)),
+    "allocation": ("allocation", "derive_allocation", ("E7", "E8", "E9", "E9b", "E10", "E11")),
+    "fitting": ("fitting", "derive_fitting", ("E7", "E12")),
+    "straightening": ("straightening", "derive_straightening", ("E13", "E14", "E14b")),
+    "reinforce": ("reinforce", "derive_reinforce", ("E15", "E16", "E16b", "E17", "E20")),
+    "noise_budget": ("noise", "derive_noise_budget", ("E18", "E19")),
+}
+
+
+def build(name: str, strict: bool = True) -> Derivation:
+    """Build the derivation ``name`` of :data:`DERIVATIONS` (every step checked as it is added)."""
+    module, function, _ = DERIVATIONS[name]
+    return getattr(importlib.import_module(f"{__name__}.{module}"), function)(strict=strict)

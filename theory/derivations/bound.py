@@ -47,6 +47,33 @@ def _suboptimality_spot_check(trials: int = 5000) -> tuple[int, float]:
     return trials, float(np.min(2 * eps - gap))
 
 
+def _simulation_step_check() -> tuple[int, float]:
+    """E2 at every state and step: exact V_t of the true and learned closed loops by backward recursion, the learned
+    model's Lipschitz constants, and the closed-loop errors."""
+    from theory.mdp.analysis import closed_loop_constants, model_errors
+    from theory.mdp.finite import closed_loop
+    from theory.mdp.learned import learn, random_chain, random_grid
+
+    rng = np.random.default_rng(11)
+    worst, points = np.inf, 0
+    for k in range(40):
+        mdp = (random_chain if k % 2 else random_grid)(rng, gamma=0.9, horizon=8)
+        model = learn(mdp, 4 * mdp.S * mdp.A, 4 * mdp.S * mdp.A, 0.5, rng)
+        P_pi, r_pi = closed_loop(mdp.P, mdp.R, mdp.pi)
+        Ph, rh = closed_loop(model.P, model.R, mdp.pi)
+        const = closed_loop_constants(model.P, model.R, mdp.pi, mdp.D)
+        eps_dyn, eps_rew = model_errors(mdp, model.P, model.R)
+        v, vh, ell = np.zeros(mdp.S), np.zeros(mdp.S), 0.0
+        for _ in range(8):  # backward from t = H
+            delta_next = np.max(np.abs(v - vh))
+            rhs = eps_rew + mdp.gamma * ell * eps_dyn + mdp.gamma * delta_next
+            v, vh = r_pi + mdp.gamma * P_pi @ v, rh + mdp.gamma * Ph @ vh
+            ell = const.K_rpi + mdp.gamma * const.L * ell
+            worst = min(worst, float(rhs - np.max(np.abs(v - vh))))
+            points += mdp.S
+    return points, worst
+
+
 def derive_bound(strict: bool = True) -> Derivation:
     d = Derivation("The return-error bound for training in imagination (docs/theory.md E1 to E5)", strict=strict)
     L_s, K_s = B.closed_loop_constants()
@@ -71,12 +98,14 @@ def derive_bound(strict: bool = True) -> Derivation:
         _kantorovich_spot_check,
         note="random discrete distributions on a line, random Lipschitz g, W1 from the CDFs.",
     )
-    d.note(
+    d.inequality(
         "E2: the simulation-lemma step",
         r"$$|V_t(s)-\hat V_t(s)|\le|r_\pi(s)-\hat r_\pi(s)|+\gamma\big|\mathbb E_{P_\pi}\hat V_{t+1}-\mathbb E_{\hat P_\pi}\hat V_{t+1}\big|"
-        r"+\gamma\,\mathbb E_{P_\pi}|V_{t+1}-\hat V_{t+1}|\le\varepsilon_{rew}+\gamma\,\ell_{t+1}\varepsilon_{dyn}+\gamma\,\Delta_{t+1}.$$"
-        "\nAdd and subtract $\\gamma\\mathbb E_{P_\\pi}\\hat V_{t+1}$; the middle term is bounded by the duality above, "
-        "since $\\hat V_{t+1}$ is $\\ell_{t+1}$-Lipschitz (E1).",
+        r"+\gamma\,\mathbb E_{P_\pi}|V_{t+1}-\hat V_{t+1}|\le\varepsilon_{rew}+\gamma\,\ell_{t+1}\varepsilon_{dyn}+\gamma\,\Delta_{t+1}$$",
+        _simulation_step_check,
+        note="Add and subtract $\\gamma\\mathbb E_{P_\\pi}\\hat V_{t+1}$ (triangle inequality); the middle term is bounded by "
+             "the duality above, since $\\hat V_{t+1}$ is $\\ell_{t+1}$-Lipschitz (E1). Checked at every state and step of "
+             "exact values on 40 learned models of random chains and grids (slack = right side minus left side).",
     )
     # E3
     unrolled = sp.Sum(gamma**t * (eps_rew + gamma * B.value_lipschitz_closed(t + 1) * eps_dyn), (t, 0, H - 1))

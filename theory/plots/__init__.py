@@ -1,5 +1,8 @@
-"""Figures, one module per idea. Each function draws with the object-oriented API on the Agg
-backend, saves PNG and PDF into a folder and returns the paths."""
+"""Figures, one module per idea. Every function draws into a new figure (or the ``ax`` it is given)
+and returns the :class:`matplotlib.figure.Figure`; saving is the caller's (:func:`save`), so a figure can
+be restyled, combined or shown in a notebook. Curves differ by line style and marker as well as colour,
+so every figure reads in greyscale.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ STYLE = {
     "figure.dpi": 110,
     "savefig.dpi": 160,
     "font.size": 11,
-    "axes.titlesize": 12,
+    "axes.titlesize": 11,
     "axes.labelsize": 11,
     "legend.fontsize": 9,
     "axes.grid": True,
@@ -22,6 +25,8 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+#: Line styles and markers that stay distinct in greyscale, in the order curves are drawn.
+STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1, 1, 1)), "v"), ((0, (1, 1)), "P")]
 
 
 def new(ncols: int = 1, nrows: int = 1, width: float = 5.2, height: float = 3.8):
@@ -32,8 +37,16 @@ def new(ncols: int = 1, nrows: int = 1, width: float = 5.2, height: float = 3.8)
     return fig, axes
 
 
+def axis(ax=None, width: float = 5.2, height: float = 3.8):
+    """``(figure, axes)``: the given axes and its figure, or a new single-panel figure."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, axes = new(width=width, height=height)
+    return fig, axes[0][0]
+
+
 def save(fig, out_dir: str | Path, name: str) -> list[Path]:
-    """Write ``name.png`` and ``name.pdf`` into ``out_dir`` and close the figure."""
+    """Write ``name.png`` and ``name.pdf`` into ``out_dir`` (reproducible bytes) and close the figure."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.png", out / f"{name}.pdf"]

@@ -1,18 +1,17 @@
-"""Figures for the Lipschitz desideratum (E6) and the straightening experiment (E14)."""
+"""Figures for the Lipschitz desideratum (E6) and the straightening experiment (E4, E13, E14)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from theory.maths.sensitivity import sensitivity
-from theory.plots import new, save
+from theory.plots import STYLES, axis, new
 
 
-def elasticities(out_dir, gamma: float = 0.9, K_r: float = 1.0, K_pi: float = 0.2, eps_dyn: float = 0.01,
-                 eps_rew: float = 0.01) -> list:
+def elasticities(gamma: float = 0.9, K_r: float = 1.0, K_pi: float = 0.2, eps_dyn: float = 0.01, eps_rew: float = 0.01,
+                 *, ax=None):
     """Elasticities of the bound against gamma L (H = inf), varying K_f."""
-    fig, axes = new()
-    ax = axes[0][0]
+    fig, ax = axis(ax)
     gl = np.linspace(0.05, 0.97, 60)
     K_f = gl / (gamma * (1 + K_pi))
     el = {k: [] for k in ("K_f", "K_r", "K_pi", "gamma")}
@@ -21,35 +20,37 @@ def elasticities(out_dir, gamma: float = 0.9, K_r: float = 1.0, K_pi: float = 0.
         for k in el:
             el[k].append(s.elasticity[k])
     labels = {"K_f": r"$K_f$ (dynamics)", "K_r": r"$K_r$ (reward)", "K_pi": r"$K_\pi$ (policy)", "gamma": r"$\gamma$"}
-    for (k, vals), style in zip(el.items(), ("-", "--", "-.", ":")):
-        ax.plot(gl, vals, style, label=labels[k])
+    for (k, vals), (ls, mk) in zip(el.items(), STYLES):
+        ax.plot(gl, vals, ls=ls, marker=mk, markevery=10, ms=5, label=labels[k])
     ax.set(yscale="log", xlabel=r"$\gamma L$", ylabel=r"elasticity $\partial\log B/\partial\log\theta$",
-           title=rf"E6: what to lower first ($\gamma={gamma}$, $K_\pi={K_pi}$, $H=\infty$)")
+           title=(f"E6: what to lower first\n($\\gamma={gamma}$, $K_r={K_r}$, $K_\\pi={K_pi}$, "
+                  f"$\\varepsilon_{{dyn}}={eps_dyn}$, $\\varepsilon_{{rew}}={eps_rew}$, $H=\\infty$)"))
     ax.legend()
-    return save(fig, out_dir, "lipschitz_elasticities")
+    return fig
 
 
-def curvature_and_error(out_dir, result: dict) -> list:
+def curvature_and_error(result: dict):
     """Left: bound and true multi-step error against mean curvature, per encoder. Right: the spectral-norm lever."""
     fig, axes = new(ncols=2)
     ax1, ax2 = axes[0]
     enc = result["encoders"]
     k = np.array([e["mean_curvature"] for e in enc])
-    for values, marker, label in ((np.array([e["bound"] for e in enc]), "s", f"bound (E4, T={result['T']})"),
+    for values, marker, label in ((np.array([e["bound"] for e in enc]), "s", f"bound (E4, $T={result['T']}$)"),
                                   (np.array([e["true_error"] for e in enc]), "o", "true multi-step error")):
-        ax1.plot(k + 1e-5, values, marker, ms=7, label=label)
+        ax1.plot(k + 1e-5, values, marker, ms=7, mfc="none" if marker == "s" else None, label=label)
     for e in enc:
-        ax1.annotate(e["encoder"], (e["mean_curvature"] + 1e-5, e["true_error"]), textcoords="offset points", xytext=(5, -10), fontsize=9)
-    ax1.set(xscale="log", yscale="log", xlabel=r"mean curvature $\bar\kappa$ (+$10^{-5}$)", ylabel="prediction error (latent units)",
-            title="Curvature, bound and true error per encoder")
+        ax1.annotate(e["encoder"], (e["mean_curvature"] + 1e-5, e["true_error"]), textcoords="offset points",
+                     xytext=(5, -10), fontsize=9)
+    ax1.set(xscale="log", yscale="log", xlabel=r"mean curvature $\bar\kappa$ (+$10^{-5}$)",
+            ylabel="prediction error (latent units)", title=f"Curvature, bound and true error ({result['n']} samples)")
     ax1.legend()
     lev = result["lever"]
     L = np.array([r["lipschitz"] for r in lev])
     order = np.argsort(L)
     ax2.plot(L[order], np.array([r["bound"] for r in lev])[order], "s-", label="bound")
-    ax2.plot(L[order], np.array([r["true_error"] for r in lev])[order], "o-", label="true multi-step error")
+    ax2.plot(L[order], np.array([r["true_error"] for r in lev])[order], "o--", label="true multi-step error")
     ax2.plot(L[order], np.array([r["eps_dyn"] for r in lev])[order], "^:", label=r"one-step error $\varepsilon_{dyn}$")
     ax2.set(yscale="log", xlabel=r"learned model's $L=\|M\|_2$ after clipping", ylabel="error (latent units)",
             title="The spectral-norm lever (spiral encoder)")
     ax2.legend()
-    return save(fig, out_dir, "straightening")
+    return fig

@@ -1,0 +1,53 @@
+"""``imagination derive``: the checked derivations, as Markdown or as a LaTeX fragment."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from theory._validate import InputError
+from theory.commands import command
+
+
+@command("derive")
+class DeriveCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        from theory.derivations import DERIVATIONS
+
+        p.add_argument("name", nargs="?", choices=sorted(DERIVATIONS), help="the derivation (see --list)")
+        p.add_argument("--list", action="store_true", help="one line per derivation: its name, then the labels it covers")
+        p.add_argument("--format", choices=("md", "tex"), default="md", help="Markdown (default) or a LaTeX fragment")
+        p.add_argument("--out", help="write to this file instead of standard output")
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        from theory.derivations import DERIVATIONS, build
+
+        if args.list:
+            return {"derivations": [{"name": n, "labels": list(labels)} for n, (_, _, labels) in DERIVATIONS.items()]}
+        if args.name is None:
+            raise InputError("give a derivation NAME or --list")
+        d = build(args.name, strict=False)
+        text = d.render() if args.format == "md" else d.render_tex()
+        out = {"name": args.name, "format": args.format, "labels": list(DERIVATIONS[args.name][2]),
+               "failures": d.summary()["failures"], "exit_code": 1 if d.failures else 0}
+        if args.out:
+            path = Path(args.out)
+            try:
+                path.write_text(text)
+            except OSError as err:
+                raise InputError(f"--out: cannot write {path} ({err.strerror})") from None
+            out["file"] = str(path)
+        else:
+            out["text"] = text
+        return out
+
+    @staticmethod
+    def render(out: dict) -> str:
+        if "derivations" in out:
+            return "\n".join(f"{d['name']} {' '.join(d['labels'])}" for d in out["derivations"])
+        if "file" in out:
+            return f"{out['name']} ({out['format']}) written to {out['file']}" + (
+                f"; {len(out['failures'])} step(s) FAILED" if out["failures"] else "")
+        return out["text"]
