@@ -30,7 +30,7 @@ _LAZY = {
     # verification on tabular MDPs
     "BoundSweep": "checks.bound_sweep", "verify_bound": "checks.bound_sweep",
     # noisy-reward REINFORCE, E15-E20
-    "Noise": "mdp.noise", "CheckResult": "checks.reinforce_check", "check_reinforce": "checks.reinforce_check",
+    "Noise": "mdp.noise", "noise_weights": "mdp.exact_gradients", "CheckResult": "checks.reinforce_check", "check_reinforce": "checks.reinforce_check",
     "variance_scaling": "checks.reinforce_check",
     "BudgetProblem": "maths.noise_budget", "BudgetOptimum": "maths.noise_budget",
     "solve_noise_budget": "maths.noise_budget:solve", "noise_power": "maths.noise_budget:power",

@@ -38,8 +38,9 @@ def family_from_args(args: argparse.Namespace) -> NB.NoiseFamily:
 class NoiseBudgetCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--v0", type=T.nonnegative, required=True, help="clean variance V0 of one rollout's gradient estimate")
-        p.add_argument("--w", type=T.positive, required=True, help="noise weight W (Gamma G_2 for the full return, E16)")
+        p.add_argument("--v0", type=T.nonnegative, help="clean variance V0 of one rollout's gradient estimate")
+        p.add_argument("--w", type=T.positive, help="noise weight W (Gamma G_2 for the full return, E16)")
+        p.add_argument("--mdp-file", help="take V0 and W from this finite-horizon MDP (exact, uniform policy) instead")
         p.add_argument("--budget", type=T.positive, required=True, help="total budget B")
         p.add_argument("--c0", type=T.nonnegative, default=0.0, help="imagination cost per rollout (default 0)")
         p.add_argument("--price-min", type=T.positive, help="cheapest price per rollout's labels (default: the smallest offer)")
@@ -56,6 +57,15 @@ class NoiseBudgetCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
+        if args.mdp_file is not None:
+            if args.v0 is not None or args.w is not None:
+                raise InputError("give --mdp-file or --v0 and --w, not both")
+            from theory.mdp.exact_gradients import noise_weights
+            from theory.mdp.finite import load_npz
+
+            args.v0, args.w = noise_weights(load_npz(args.mdp_file))
+        elif args.v0 is None or args.w is None:
+            raise InputError("give --v0 and --w, or --mdp-file")
         if args.noise == "menu":
             if not args.offer:
                 raise InputError("--noise menu needs --offer PRICE:SIGMA2 [PRICE:SIGMA2 ...]")
@@ -68,7 +78,7 @@ class NoiseBudgetCommand:
             lo, hi = args.price_min, args.price_max
         problem = NB.BudgetProblem(args.v0, args.w, args.budget, lo, hi, args.c0, args.integer)
         out = NB.solve(family_from_args(args), problem).to_dict()
-        out.update(family=args.noise, price_min=lo, price_max=hi)
+        out.update(family=args.noise, price_min=lo, price_max=hi, V0=args.v0, W=args.w)
         return out
 
     @staticmethod

@@ -110,7 +110,7 @@ def geometric_sum(x, n) -> np.ndarray:
         # away from 1 the direct form has little cancellation and pow is correctly rounded
         finite = np.where(np.abs(xm1) >= 0.5, (x**n - 1.0) / xm1, np.expm1(n * log_x) / xm1)
         infinite = np.where(x < 1, -1.0 / xm1, np.inf)
-    out = np.where(np.isinf(n), infinite, np.where(xm1 == 0, n, finite))
+    out = np.where(np.isinf(n), infinite, np.where((xm1 == 0) | (n == 1), n, finite))
     return np.where(x == 0, np.minimum(n, 1.0), out)
 
 
@@ -158,7 +158,7 @@ def c_dyn(g, n, Lc, K) -> np.ndarray:
     inf_h = active & np.isinf(n)
     if inf_h.any():
         with np.errstate(divide="ignore", over="ignore"):
-            val = K * g / (g1 * -gl1)
+            val = g / (g1 * -gl1) * K  # K last: a subnormal K times gamma would round before the division
         out[inf_h] = np.where(gl1 >= 0, np.inf, val)[inf_h]
     rest = active & (n != 2) & np.isfinite(n)  # real n in (1, 2) continues the closed form
     if rest.any():

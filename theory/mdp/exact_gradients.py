@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
-from theory.mdp.rollouts import Rollouts, reward_coefficients
+from theory.mdp.rollouts import Rollouts, reward_coefficients, softmax_policy
 
 MAX_TRAJECTORIES = 2_000_000
 
@@ -149,3 +149,37 @@ def brute_force_gradient(P, R, mu, gamma: float, horizon: int, theta: np.ndarray
         e[idx] = h
         grad[idx] = (J(theta + e) - J(theta - e)) / (2 * h)
     return grad
+
+
+def noise_weights(mdp, estimator: str = "full", theta: np.ndarray | None = None) -> tuple[float, float]:
+    r"""$(V_0, W)$ of E18 for a finite-horizon MDP at the softmax policy ``theta`` (default 0, uniform).
+
+    Parameters
+    ----------
+    mdp : FiniteMDP
+        With a finite horizon, small enough to enumerate every trajectory.
+    estimator : {"full", "reward-to-go", "reward-to-go-no-discount-weight"}
+    theta : (S, A) array_like, optional
+
+    Returns
+    -------
+    (V0, W) : tuple of float
+        The clean single-rollout variance $\operatorname{tr}\operatorname{Cov}\hat g$ and the exact noise weight
+        ($\Gamma G_2$ for the full return, E16), ready for :func:`theory.solve_noise_budget`.
+
+    References
+    ----------
+    ``docs/theory.md`` E16, E18.
+    """
+    from theory import _validate as V
+
+    if not np.isfinite(mdp.horizon):
+        raise V.InputError("noise weights need a finite horizon (the trajectories are enumerated)")
+    H = int(mdp.horizon)
+    if H * np.log(mdp.S * mdp.A) > np.log(MAX_TRAJECTORIES):
+        raise V.InputError(f"(S*A)^H = 10^{H * np.log10(mdp.S * mdp.A):.1f} trajectories: too many to enumerate "
+                           f"(at most {MAX_TRAJECTORIES:g}); shorten the horizon")
+    theta = np.zeros((mdp.S, mdp.A)) if theta is None else np.asarray(theta, float)
+    pi = softmax_policy(theta)
+    mom = exact_moments(enumerate_trajectories(mdp.P, mdp.R, pi, mdp.mu, H), pi, mdp.gamma, estimator)
+    return float(mom.cov_trace), float(mom.noise_weight)

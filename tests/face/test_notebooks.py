@@ -1,0 +1,25 @@
+"""The three lecture notebooks run end to end (nbclient, a fresh kernel each)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_three_lecture_notebooks():
+    assert [p.name for p in NOTEBOOKS] == ["01_the_bound.ipynb", "02_the_split.ipynb", "03_noisy_reinforce.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_and_is_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), "strip the outputs before committing"
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    assert any(o.get("data", {}).get("text/markdown") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
