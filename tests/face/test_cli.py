@@ -70,12 +70,13 @@ def test_sensitivity_json(capsys):
 
 
 def test_reproduce_cli_json_for_one_stage(tmp_path, capsys):
-    code, out = run_json(capsys, "reproduce", "--quick", "--out", str(tmp_path / "figs"), "--only", "allocation")
+    code, out = run_json(capsys, "reproduce", "--quick", "--out", str(tmp_path / "figs"), "--only", "straightening")
     assert code == 0 and out["failed"] == 0 and out["checked"] >= 4
     assert {ln["kind"] for ln in out["lines"]} <= {"checked", "measured", "compared"}
-    for name in ("allocation_bound_vs_share", "allocation_share_vs_budget", "scaling_fits"):
+    for name in ("straightening", "lipschitz_elasticities"):
         assert (tmp_path / "figs" / f"{name}.png").exists() and (tmp_path / "figs" / f"{name}.pdf").exists()
-    assert "Step" in (tmp_path / "derivations" / "allocation.md").read_text()
+    assert "Step" in (tmp_path / "derivations" / "straightening.md").read_text()
+    assert (tmp_path / "derivations" / "straightening.tex").read_text().startswith("\\section{")
 
 
 def test_allocate_json_spends_budget_and_matches_E10(capsys):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import functools
 import importlib
 import re
 
@@ -152,6 +153,15 @@ DERIVATIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 
 def build(name: str, strict: bool = True) -> Derivation:
-    """Build the derivation ``name`` of :data:`DERIVATIONS` (every step checked as it is added)."""
+    """Build the derivation ``name`` of :data:`DERIVATIONS` (every step checked as it is added). Built once per
+    process: the checks are deterministic and SymPy is slow, so a second request reuses the first."""
+    d = _built(name)
+    if strict and d.failures:
+        raise DerivationError(d.failures[0])
+    return d
+
+
+@functools.cache
+def _built(name: str) -> Derivation:
     module, function, _ = DERIVATIONS[name]
-    return getattr(importlib.import_module(f"{__name__}.{module}"), function)(strict=strict)
+    return getattr(importlib.import_module(f"{__name__}.{module}"), function)(strict=False)
