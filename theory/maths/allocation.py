@@ -95,6 +95,9 @@ def _check(budget, prices: Prices, c_dyn, c_rew):
     return N, cd, cr
 
 
+CHUNK = 65536
+
+
 def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew, *,
                   integer: bool = False, tol: float = 1e-12, max_iter: int = 200) -> Allocation:
     r"""The split minimising the bound (E9, E11), continuous or integer.
@@ -139,6 +142,15 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
     """
     N, cd, cr = _check(budget, prices, c_dyn, c_rew)
     N, cd, cr, kd, kr = np.broadcast_arrays(N, cd, cr, prices.kappa_d, prices.kappa_r)
+    if N.size > CHUNK:  # flat memory and cache-sized passes: 1e7 budgets cost no more per budget than 1e5
+        flat = [np.ravel(a) for a in (N, cd, cr, kd, kr)]  # once: slicing a broadcast view copies it whole
+        parts = [optimal_split(f_N[k:k + CHUNK], Prices(f_kd[k:k + CHUNK], f_kr[k:k + CHUNK]), dyn, rew,
+                               f_cd[k:k + CHUNK], f_cr[k:k + CHUNK], integer=integer, tol=tol, max_iter=max_iter)
+                 for f_N, f_cd, f_cr, f_kd, f_kr in [flat] for k in range(0, N.size, CHUNK)]
+        join = lambda name: np.concatenate([np.atleast_1d(getattr(p, name)) for p in parts]).reshape(N.shape)  # noqa: E731
+        return Allocation(*(join(f) for f in ("n_d", "n_r", "share_dyn", "bound", "ratio", "corner")),
+                          max(p.iterations for p in parts), join("residual"), integer, all(p.success for p in parts),
+                          "converged" if all(p.success for p in parts) else "; ".join(p.message for p in parts if not p.success))
     ad, xd, ar, xr = dyn.a, dyn.alpha, rew.a, rew.alpha
     logN = np.log(N)
     # g(u) = const - (xd+1) log x + (xr+1) log(1-x), with x = sigmoid(u)

@@ -15,6 +15,8 @@ with $\psi_t=\nabla_\theta\log\pi_\theta(a_t|s_t)$ and $S(\tau)=\sum_t\psi_t$.
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,26 +43,37 @@ class Rollouts:
 
 
 def alias_table(prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Walker's alias tables (Vose's construction) for every row of ``prob (rows, K)``.
+    """Walker's alias tables (Vose's construction) for every row of ``prob (rows, K)``, built for all rows at once.
 
     A draw from row ``k`` with one uniform ``u``: ``j = floor(u K)``, then ``j`` if ``frac(u K) < accept[k, j]``
-    else ``alias[k, j]``: constant time, no search."""
-    rows = prob.reshape(-1, prob.shape[-1])
+    else ``alias[k, j]``: constant time, no search. Vose's pairing of a small and a large column runs in
+    lockstep across the rows (at most ``K`` vectorised passes), so no Python loop visits a row."""
+    rows = np.asarray(prob, dtype=float).reshape(-1, np.shape(prob)[-1])
     n_rows, K = rows.shape
+    scaled = rows * (K / rows.sum(1, keepdims=True))
     accept = np.ones((n_rows, K))
     alias = np.tile(np.arange(K), (n_rows, 1))
-    for r in range(n_rows):
-        scaled = rows[r] * K / rows[r].sum()
-        small = [j for j in range(K) if scaled[j] < 1.0]
-        large = [j for j in range(K) if scaled[j] >= 1.0]
-        while small and large:
-            j, big = small.pop(), large.pop()
-            accept[r, j] = scaled[j]
-            alias[r, j] = big
-            scaled[big] -= 1.0 - scaled[j]
-            (small if scaled[big] < 1.0 else large).append(big)
-        for j in small + large:  # leftovers are 1 up to round-off
-            accept[r, j] = 1.0
+    is_small = scaled < 1.0
+    order = np.argsort(~is_small, axis=1, kind="stable")  # small columns first
+    small, large = order.copy(), order[:, ::-1].copy()  # two stacks per row, tops at n_small - 1 and n_large - 1
+    n_small = is_small.sum(1)
+    n_large = K - n_small
+    active = np.flatnonzero((n_small > 0) & (n_large > 0))
+    while active.size:
+        r = active
+        n_small[r] -= 1
+        n_large[r] -= 1
+        j, big = small[r, n_small[r]], large[r, n_large[r]]
+        accept[r, j] = scaled[r, j]
+        alias[r, j] = big
+        scaled[r, big] -= 1.0 - scaled[r, j]
+        to_small = scaled[r, big] < 1.0
+        rs, rl = r[to_small], r[~to_small]
+        small[rs, n_small[rs]] = big[to_small]
+        n_small[rs] += 1
+        large[rl, n_large[rl]] = big[~to_small]
+        n_large[rl] += 1
+        active = r[(n_small[r] > 0) & (n_large[r] > 0)]
     return accept.ravel(), alias.ravel()
 
 
@@ -73,6 +86,50 @@ def _draw(u: np.ndarray, row: np.ndarray, K: int, accept: np.ndarray, alias: np.
 
 
 _BLOCK = 8192
+
+
+def _tables(joint: np.ndarray, mu: np.ndarray, S: int):
+    """The engine's alias tables for a joint law, cached by content (the nonzero entries, hashed), so the same
+    MDP and policy build once; a sparse kernel hashes only its few nonzeros."""
+    rows, cols = np.nonzero(joint)
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (rows, cols, joint[rows, cols], mu):
+        digest.update(np.ascontiguousarray(part).tobytes())
+    key = digest.digest() + bytes(str(joint.shape), "ascii")
+    hit = _TABLES.get(key)
+    if hit is None:
+        hit = _TABLES[key] = _build_tables(joint, mu, S)
+        if len(_TABLES) > 8:
+            _TABLES.pop(next(iter(_TABLES)))
+    return hit
+
+
+_TABLES: dict[bytes, tuple] = {}
+
+
+def _build_tables(joint: np.ndarray, mu: np.ndarray, S: int):
+    K = joint.shape[1]
+    # keep only the outcomes with positive probability: rows of real kernels are sparse, so the tables
+    # are narrow (width Kc, the most outcomes of any state) and a draw touches little memory
+    rows, cols = np.nonzero(joint > 0)
+    counts = np.bincount(rows, minlength=S)
+    Kc = int(counts.max())
+    position = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    first = np.repeat(cols[np.cumsum(counts) - 1][:, None], Kc, 1)  # padding: the row's last outcome, probability 0
+    first[rows, position] = cols
+    probs = np.zeros((S, Kc))
+    probs[rows, position] = joint[rows, cols]
+    acc, ali = alias_table(probs)
+    acc, ali = acc.reshape(S, Kc), ali.reshape(S, Kc)
+    # tables of outcome codes: the column's own code when accepted, its alias's code otherwise; a padding
+    # column (never accepted) catches u * Kc rounding up to Kc
+    code_acc = np.concatenate([first, first[:, -1:]], 1).ravel()
+    code_ali = np.concatenate([np.take_along_axis(first, ali, 1), first[:, -1:]], 1).ravel()
+    acc = np.concatenate([acc, np.zeros((S, 1))], 1).ravel()
+    width = Kc + 1
+    next_row = (np.arange(K) % S) * width  # row offset of the next state's table, by outcome code
+    mu_acc, mu_alias = alias_table(mu[None, :])
+    return acc, code_acc, code_ali, next_row, width, mu_acc, mu_alias
 
 
 def rollouts(P: np.ndarray, R: np.ndarray, pi: np.ndarray, mu: np.ndarray, horizon: int, n: int,
@@ -91,25 +148,20 @@ def rollouts(P: np.ndarray, R: np.ndarray, pi: np.ndarray, mu: np.ndarray, horiz
     H, n = int(horizon), int(n)
     K = A * S
     joint = (pi[:, :, None] * P).reshape(S, K)  # outcome code = a * S + s'
-    acc, ali = alias_table(joint)
-    # pad every row with one column that is never accepted (reached only if u * K rounds up to K)
-    acc = np.concatenate([acc.reshape(S, K), np.zeros((S, 1))], 1).ravel()
-    ali = np.concatenate([ali.reshape(S, K), np.full((S, 1), K - 1)], 1).ravel()
-    next_row = (np.arange(K) % S) * (K + 1)  # row offset of the next state's table, by outcome code
-    mu_acc, mu_alias = alias_table(mu[None, :])
+    acc, code_acc, code_ali, next_row, width, mu_acc, mu_alias = _tables(joint, np.asarray(mu, dtype=float), S)
     # native-width (intp) indices throughout: NumPy gathers with them several times faster than with int32
     codes = np.empty((H + 1, n), dtype=np.intp)  # row 0: the initial state (as the code of action 0)
     for lo in range(0, n, _BLOCK):
         hi = min(lo + _BLOCK, n)
         s0 = _draw(rng.random(hi - lo), np.zeros(hi - lo, dtype=np.intp), S, mu_acc, mu_alias)
         codes[0, lo:hi] = s0
-        base = s0 * (K + 1)
+        base = s0 * width
         u = rng.random((H, hi - lo))
-        u *= K
+        u *= width - 1
         for t in range(H):
             j = u[t].astype(np.intp)
             idx = base + j
-            code = np.where(u[t] - j < acc[idx], j, ali[idx])
+            code = np.where(u[t] - j < acc[idx], code_acc[idx], code_ali[idx])
             codes[t + 1, lo:hi] = code
             base = next_row[code]
     # decode in the (H, n) layout, where every pass is contiguous; the (n, H) results are transposed views
