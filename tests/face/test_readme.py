@@ -1,0 +1,48 @@
+"""Every code block of the README runs as pasted: each ``$ imagination ...`` line of a console block exits 0, and
+each Python block executes, in a scratch folder that holds a copy of ``examples/``."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from theory.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+CONSOLE = [line[2:] for block in re.findall(r"```console\n(.*?)```", README, re.S) for line in block.splitlines()
+           if line.startswith("$ ")]
+PYTHON = re.findall(r"```python\n(.*?)```", README, re.S)
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_readme_has_examples():
+    assert len(CONSOLE) >= 15 and len(PYTHON) >= 4
+    assert README.splitlines()[3].endswith("imagination reproduce") and README.splitlines()[4].endswith("pytest")
+
+
+def test_console_blocks_run_in_order(scratch, capsys):
+    for line in CONSOLE:  # in order: later lines use files earlier ones wrote
+        argv = shlex.split(line)
+        assert argv[0] == "imagination", line
+        try:
+            code = main(argv[1:])
+        except SystemExit as exc:
+            code = exc.code
+        err = capsys.readouterr().err
+        assert code == 0, (line, err)
+
+
+@pytest.mark.parametrize("k", range(len(PYTHON)))
+def test_python_blocks_run(k, scratch):
+    exec(compile(PYTHON[k], f"README python block {k}", "exec"), {})
