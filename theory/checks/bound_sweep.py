@@ -7,15 +7,16 @@ parallel. The progress bar stays quiet when standard error is not a terminal.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm import tqdm
 
 from theory import _validate as V
 from theory.maths.bound import exceeds
+from theory.checks.sweep import run_sweep
 from theory.mdp.analysis import bound_case, closed_loop_constants
 from theory.mdp.finite import FiniteMDP
 from theory.mdp.learned import learn, random_chain, random_grid
@@ -69,8 +70,8 @@ def random_mdp(rng: np.random.Generator) -> FiniteMDP:
 PER_PAIR = ((1, 1), (4, 4), (16, 4), (4, 16), (64, 64))
 
 
-def _task(args) -> list[tuple]:
-    seed_seq, mdp, samples, per_pair, sigma = args
+def _task(params: dict, seed_seq: np.random.SeedSequence) -> list[tuple]:
+    mdp, samples, per_pair, sigma = params["mdp"], params["samples"], params["per_pair"], params["sigma"]
     rng = np.random.default_rng(seed_seq)
     kind = "given"
     if mdp is None:
@@ -88,7 +89,7 @@ def _task(args) -> list[tuple]:
 
 def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, *, samples=None, per_pair=PER_PAIR,
                  sigma: float = 0.5, seed: int = 0, executor: Executor | None = None,
-                 progress: bool | None = None) -> BoundSweep:
+                 results: str | None = None, progress: bool | None = None) -> BoundSweep:
     r"""Check $|J-\hat J|\le B$ on learned models from samples.
 
     Parameters
@@ -105,7 +106,9 @@ def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, *, samples=None
     sigma : float
         Standard deviation of the reward-label noise.
     executor : concurrent.futures.Executor, optional
-        Runs the tasks (``executor.map``); serial when omitted.
+        Runs the tasks (any executor: a process pool, Dask's ``Client.get_executor()``); in-process when omitted.
+    results : str, optional
+        A JSON-lines file that keeps every finished task; a rerun with it skips them (:func:`~theory.checks.sweep.run_sweep`).
 
     Returns
     -------
@@ -132,13 +135,16 @@ def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, *, samples=None
         for name, n in (("dynamics samples", n_d), ("reward labels", n_r)):
             if int(n) != n or n < 1:
                 raise V.InputError(f"{name} must be whole numbers >= 1, got {n}")
-    children = np.random.SeedSequence(seed).spawn(int(n_mdps))
     samples = None if samples is None else tuple((int(a), int(b)) for a, b in samples)
-    tasks = [(child, mdp, samples, tuple(per_pair), sigma) for child in children]
-    mapper = executor.map if executor is not None else map
-    rows = []
-    for chunk in tqdm(mapper(_task, tasks), total=len(tasks), desc="verify-bound", disable=None if progress is None else not progress,
-                      leave=False):
-        rows.extend(chunk)
+    params = {"mdp": mdp, "samples": samples, "per_pair": tuple(per_pair), "sigma": sigma}
+    fingerprint = "random" if mdp is None else hashlib.blake2b(
+        b"".join(np.ascontiguousarray(a).tobytes() for a in (mdp.P, mdp.R, mdp.D, mdp.mu, mdp.pi))
+        + repr((mdp.gamma, mdp.horizon)).encode(), digest_size=8).hexdigest()
+    outcome = run_sweep(_task, [(f"task {k}", params) for k in range(int(n_mdps))], seed=seed, name="verify-bound",
+                        args={"mdp": fingerprint, "n_mdps": int(n_mdps), "samples": samples, "per_pair": per_pair,
+                              "sigma": sigma}, executor=executor, results=results, progress=progress)
+    if outcome.failures:
+        raise RuntimeError(f"{len(outcome.failures)} task(s) failed: {next(iter(outcome.failures.values()))}")
+    rows = [tuple(row) for chunk in outcome.results for row in chunk]
     cols = list(zip(*rows))
     return BoundSweep(*(np.asarray(c, dtype=float) for c in cols[:6]), np.asarray(cols[6]))

@@ -97,3 +97,12 @@ def options(**names: str) -> Iterator[None]:
 
 BOUND_OPTIONS = {"gamma": "--gamma", "horizon": "--horizon", "K_f": "--lip-dyn", "K_r": "--lip-rew", "K_pi": "--lip-pi",
                  "eps_dyn": "--eps-dyn", "eps_rew": "--eps-rew"}
+
+
+def add_sweep_options(p: argparse.ArgumentParser) -> None:
+    """``--workers``, ``--scheduler`` and ``--results``: where a sweep runs and where it keeps its finished tasks."""
+    from theory.commands import _types as T
+
+    p.add_argument("--workers", type=T.count(1, 1024), help="run the tasks in this many local processes")
+    p.add_argument("--scheduler", metavar="ADDRESS", help='run on a Dask distributed scheduler (pip install ".[dask]")')
+    p.add_argument("--results", metavar="FILE", help="append each finished task to this JSON-lines file; rerun to resume")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from theory.commands import command, table
+from theory.commands import add_sweep_options, command, table
 from theory.commands import _types as T
 from theory.mdp.analysis import closed_loop_constants
 from theory.mdp.finite import evaluate, load_npz
@@ -86,11 +86,13 @@ class VerifyBoundCommand:
         p.add_argument("--samples-rew", type=T.count(1), help="reward labels (default: a sweep)")
         p.add_argument("--sigma", type=T.nonnegative, default=0.5, help="reward-label noise (default 0.5)")
         p.add_argument("--seed", type=T.seed, default=0)
+        add_sweep_options(p)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
         from theory._validate import InputError
         from theory.checks.bound_sweep import verify_bound
+        from theory.checks.sweep import executor_from
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else None
         samples = None
@@ -102,7 +104,12 @@ class VerifyBoundCommand:
             if mdp is None:
                 raise InputError("--samples-dyn/--samples-rew need --mdp-file (random MDPs differ in size)")
             samples = ((args.samples_dyn, args.samples_rew),)
-        sweep = verify_bound(mdp, n_mdps=args.mdps, samples=samples, sigma=args.sigma, seed=args.seed)
+        executor, shutdown = executor_from(args.workers, args.scheduler)
+        try:
+            sweep = verify_bound(mdp, n_mdps=args.mdps, samples=samples, sigma=args.sigma, seed=args.seed,
+                                 executor=executor, results=args.results)
+        finally:
+            shutdown()
         out = sweep.summary()
         out["samples"] = [[int(a), int(b)] for a, b in zip(sweep.n_d, sweep.n_r)][: len(samples or ())] or None
         return out

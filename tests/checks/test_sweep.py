@@ -1,0 +1,117 @@
+"""The sweep runner on real engines: a process pool and a Dask LocalCluster give the serial numbers bit for bit,
+a killed worker changes nothing, an interrupted run resumes from its results file to the same result."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+from theory import InputError
+from theory.checks.bound_sweep import verify_bound
+from theory.checks.sweep import run_sweep
+from theory.cli import main
+
+
+def as_json(summary: dict) -> dict:
+    from theory.results import to_jsonable
+
+    return json.loads(json.dumps(to_jsonable(summary)))
+
+
+def cli_summary(text: str) -> dict:
+    out = json.loads(text)
+    out.pop("samples")
+    return out
+
+
+def same(a, b) -> bool:
+    return all(np.array_equal(getattr(a, f), getattr(b, f)) for f in ("gap", "bound", "bound_true", "bound_learned", "n_d", "n_r"))
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return verify_bound(n_mdps=16, seed=4)
+
+
+def test_a_process_pool_gives_the_serial_numbers(serial):
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        assert same(verify_bound(n_mdps=16, seed=4, executor=pool), serial)
+
+
+def _flaky(params, seed):
+    if params == "bad":
+        raise ValueError("planted failure")
+    return int(np.random.default_rng(seed).integers(1000))
+
+
+def test_a_failing_task_is_reported_and_the_others_finish():
+    out = run_sweep(_flaky, [("a", 1), ("b", "bad"), ("c", 3)], seed=0, name="flaky")
+    assert out.failures == {"b": "ValueError: planted failure"}
+    assert out.results[0] is not None and out.results[1] is None and out.results[2] is not None
+
+
+def test_a_results_file_for_other_arguments_is_refused(tmp_path):
+    path = tmp_path / "r.jsonl"
+    verify_bound(n_mdps=2, seed=1, results=path)
+    with pytest.raises(InputError, match="other arguments"):
+        verify_bound(n_mdps=2, seed=1, sigma=0.7, results=path)
+
+
+def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):
+    path = tmp_path / "sweep.jsonl"
+    argv = [sys.executable, "-m", "theory", "verify-bound", "--mdps", "40", "--seed", "6", "--results", str(path), "--json"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while time.time() < deadline and (not path.exists() or path.read_text().count("\n") < 6):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    kept = path.read_text().count("\n") - 1
+    assert 5 <= kept < 40, kept  # interrupted part-way, with its finished tasks on disk
+    resumed = subprocess.run(argv, capture_output=True, text=True, check=True)
+    assert path.read_text().count("\n") == 41
+    assert cli_summary(resumed.stdout) == as_json(verify_bound(n_mdps=40, seed=6).summary())
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        yield c
+
+
+def test_dask_through_the_cli_and_the_api_gives_the_serial_numbers(cluster, serial, capsys):
+    from distributed import Client
+
+    assert main(["verify-bound", "--mdps", "16", "--seed", "4", "--scheduler", cluster.scheduler_address, "--json"]) == 0
+    assert cli_summary(capsys.readouterr().out) == as_json(serial.summary())
+    with Client(cluster) as client:
+        assert same(verify_bound(n_mdps=16, seed=4, executor=client.get_executor()), serial)
+
+
+def test_a_killed_dask_worker_changes_nothing(cluster):
+    from distributed import Client
+
+    with Client(cluster) as client:
+        expected = verify_bound(n_mdps=40, seed=8)
+        pids = list(client.run(os.getpid).values())
+
+        def kill():
+            time.sleep(0.4)
+            os.kill(pids[0], signal.SIGKILL)
+
+        killer = threading.Thread(target=kill)
+        killer.start()
+        got = verify_bound(n_mdps=40, seed=8, executor=client.get_executor())
+        killer.join()
+        assert same(got, expected)

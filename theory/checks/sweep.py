@@ -1,0 +1,200 @@
+"""One runner for sweeps: any ``concurrent.futures.Executor``, numbers independent of the workers, results that
+survive interruption.
+
+A sweep is a module-level function ``fn(params, seed_sequence) -> result`` (it is sent to workers, so it
+must pickle: parameters and seeds travel, never lambdified functions) and a list of ``(key, params)``
+tasks. Task ``k`` gets the ``k``-th child of ``numpy.random.SeedSequence(seed)``, so the numbers are the
+same whatever the executor, the number of workers or the order they finish in.
+
+With ``results=FILE`` every finished task is appended as one JSON line (key, seed, result), flushed and
+fsynced in batches; a rerun with the same file skips the tasks already there and returns the same
+results as an uninterrupted run. The first line records the sweep's name and arguments: a file written
+for other arguments is refused, never mixed. A task that raises is retried (``retries`` times in all);
+one that keeps failing is reported in ``failures`` and the others still finish.
+
+Local processes: ``concurrent.futures.ProcessPoolExecutor``. A cluster: Dask distributed's
+``Client(address).get_executor()`` (``pip install ".[dask]"``), which also retries a task whose worker
+died.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from theory import _validate as V
+from theory.results import to_jsonable
+
+
+@dataclass
+class SweepOutcome:
+    """Results in task order (``None`` where a task failed), and the failures with their last error."""
+
+    results: list
+    failures: dict[str, str] = field(default_factory=dict)
+    resumed: int = 0  # tasks read back from the results file
+
+
+def _plain(value):
+    """NumPy values as plain ones for the results file (infinities stay ``Infinity``: they are results too)."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _seed_record(child: np.random.SeedSequence) -> dict:
+    return {"entropy": child.entropy, "spawn_key": list(child.spawn_key)}
+
+
+def _open_results(path: Path, header: dict) -> dict[str, object]:
+    """Tasks already done in ``path`` (after checking its header), or an empty dict for a new file."""
+    if not path.exists() or path.stat().st_size == 0:
+        with path.open("w") as fh:
+            fh.write(json.dumps(header) + "\n")
+        return {}
+    done = {}
+    with path.open() as fh:
+        first = fh.readline()
+        try:
+            found = json.loads(first)
+        except json.JSONDecodeError:
+            raise V.InputError(f"{path}: not a results file of this toolkit (its first line is not JSON)") from None
+        if found != header:
+            raise V.InputError(f"{path} was written for other arguments ({found.get('sweep')}: {found.get('args')}); "
+                               "give another --results file or the same arguments")
+        for line in fh:
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                break  # a line cut by an interruption: that task runs again
+            done[rec["key"]] = rec["result"]
+    return done
+
+
+def run_sweep(fn: Callable, tasks: Sequence[tuple[str, object]], *, seed: int, name: str, args: dict | None = None,
+              executor: Executor | None = None, results: str | Path | None = None, retries: int = 3,
+              progress: bool | None = None, window: int = 64, fsync_every: int = 16) -> SweepOutcome:
+    """Run ``fn(params, seed_sequence)`` for every ``(key, params)`` task (module docstring).
+
+    Parameters
+    ----------
+    fn : callable
+        A picklable module-level function returning a JSON-ready result.
+    tasks : sequence of (str, object)
+        Unique keys and parameters.
+    seed : int
+        Root of the ``SeedSequence`` whose ``k``-th child task ``k`` receives.
+    name, args : str, dict
+        Recorded in the results file, which then only accepts the same sweep with the same arguments.
+    executor : concurrent.futures.Executor, optional
+        Runs the tasks; in-process when omitted.
+    results : path, optional
+        JSON-lines file: finished tasks are appended; a rerun skips them.
+
+    Returns
+    -------
+    SweepOutcome
+
+    References
+    ----------
+    ``docs/theory.md`` section 5.
+    """
+    from tqdm import tqdm
+
+    keys = [k for k, _ in tasks]
+    if len(set(keys)) != len(keys):
+        raise ValueError("task keys must be unique")
+    children = np.random.SeedSequence(seed).spawn(len(tasks))
+    header = {"sweep": name, "args": to_jsonable(args or {}), "seed": seed, "tasks": len(tasks)}
+    path = Path(results) if results is not None else None
+    done = _open_results(path, header) if path is not None else {}
+    out: dict[str, object] = dict(done)
+    failures: dict[str, str] = {}
+    pending = [(k, i) for i, k in enumerate(keys) if k not in done]
+    params = dict(tasks)
+    fh = path.open("a") if path is not None else None
+    unsynced = 0
+    last_sync = time.monotonic()
+
+    def record(key: str, index: int, result) -> None:
+        nonlocal unsynced, last_sync
+        out[key] = result
+        if fh is not None:
+            fh.write(json.dumps({"key": key, "seed": _seed_record(children[index]), "result": result}, default=_plain) + "\n")
+            unsynced += 1
+            if unsynced >= fsync_every or time.monotonic() - last_sync > 1.0:
+                fh.flush()
+                os.fsync(fh.fileno())
+                unsynced, last_sync = 0, time.monotonic()
+
+    bar = tqdm(total=len(tasks), initial=len(done), desc=name, disable=None if progress is None else not progress,
+               leave=False)
+    try:
+        if executor is None:
+            for key, index in pending:
+                for attempt in range(retries):
+                    try:
+                        record(key, index, fn(params[key], children[index]))
+                        break
+                    except Exception as err:  # noqa: BLE001  (reported, the others still run)
+                        if attempt == retries - 1:
+                            failures[key] = f"{type(err).__name__}: {err}"
+                bar.update(1)
+        else:
+            queue = list(pending)
+            running: dict = {}
+            attempts: dict[str, int] = {}
+            while queue or running:
+                while queue and len(running) < window:  # a bounded window keeps memory flat in the number of tasks
+                    key, index = queue.pop(0)
+                    running[executor.submit(fn, params[key], children[index])] = (key, index)
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    key, index = running.pop(fut)
+                    try:
+                        record(key, index, fut.result())
+                        bar.update(1)
+                    except Exception as err:  # noqa: BLE001
+                        attempts[key] = attempts.get(key, 0) + 1
+                        if attempts[key] < retries:
+                            queue.append((key, index))
+                        else:
+                            failures[key] = f"{type(err).__name__}: {err}"
+                            bar.update(1)
+    finally:
+        bar.close()
+        if fh is not None:
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.close()
+    return SweepOutcome([out.get(k) for k in keys], failures, len(done))
+
+
+def executor_from(workers: int | None = None, scheduler: str | None = None) -> tuple[Executor | None, Callable[[], None]]:
+    """An executor for ``--workers N`` (local processes) or ``--scheduler ADDRESS`` (Dask distributed), and the
+    function that shuts it down; ``(None, no-op)`` for an in-process run."""
+    if workers is not None and scheduler is not None:
+        raise V.InputError("give --workers or --scheduler, not both")
+    if scheduler is not None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise V.InputError('--scheduler needs Dask distributed: pip install ".[dask]"') from None
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as err:
+            raise V.InputError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} ({err})") from None
+        return client.get_executor(), client.close
+    if workers is not None and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=workers)
+        return pool, pool.shutdown
+    return None, lambda: None
