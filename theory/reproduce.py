@@ -84,20 +84,22 @@ def _cpu() -> float:
 
 
 def reproduce(out_dir: str | Path = "figures", size: str = "default", only: list[str] | None = None,
-              derivations_dir: str | Path | None = None, progress: bool | None = None) -> dict:
-    """Run every stage (or those named in ``only``) at ``size`` and return the report as a dict.
+              derivations_dir: str | Path | None = None, progress: bool | None = None, *, executor=None,
+              results: str | None = None) -> dict:
+    """Run every stage (or those named in ``only``) at ``size`` and return the report as a dict. The sweeps run
+    on ``executor`` and keep their finished tasks in ``{results}.{sweep}.jsonl`` (see :mod:`theory.checks.sweep`).
 
     Figures go to ``out_dir`` (PNG and PDF), derivations to ``derivations_dir`` (default: a folder
     ``derivations`` beside ``out_dir``).
     """
     out = _writable_dir(out_dir, "--out")
     ders = _writable_dir(derivations_dir if derivations_dir is not None else out.parent / "derivations", "--derivations")
-    lines, seconds = run_stages(out, ders, size, only, progress)
+    lines, seconds = run_stages(out, ders, size, only, progress, executor=executor, results=results)
     return summarise(lines, out, ders, size, seconds)
 
 
 def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | None = None,
-               progress: bool | None = None) -> tuple[list[Line], dict[str, float]]:
+               progress: bool | None = None, *, executor=None, results: str | None = None) -> tuple[list[Line], dict[str, float]]:
     """The stages themselves: their report lines and the CPU seconds each took."""
     from tqdm import tqdm
 
@@ -120,7 +122,7 @@ def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | N
             with blas_single_thread():
                 for derivation in STAGE_DERIVATIONS.get(name, ()):
                     lines.append(_derivation_line(ders, derivation))
-                result = stages.STAGES[name](size)
+                result = stages.STAGES[name](size, executor=executor, results=results)
                 lines += result.lines
                 _plots(name, out, result.data)
         except Exception as err:  # a broken stage is a failed check, and the others still run

@@ -69,7 +69,9 @@ def test_a_results_file_for_other_arguments_is_refused(tmp_path):
 def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):
     path = tmp_path / "sweep.jsonl"
     argv = [sys.executable, "-m", "theory", "verify-bound", "--mdps", "40", "--seed", "6", "--results", str(path), "--json"]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # a shell that starts jobs in the background ignores SIGINT in them; give the child the default back
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 30
     while time.time() < deadline and (not path.exists() or path.read_text().count("\n") < 6):
         time.sleep(0.05)
@@ -115,3 +117,26 @@ def test_a_killed_dask_worker_changes_nothing(cluster):
         got = verify_bound(n_mdps=40, seed=8, executor=client.get_executor())
         killer.join()
         assert same(got, expected)
+
+
+@pytest.mark.filterwarnings("ignore::theory.maths.scaling.FitWarning")  # a deliberately tiny neural grid
+def test_every_sweep_gives_the_same_numbers_on_a_process_pool():
+    from theory.checks import neural_scaling as NS
+    from theory.checks.allocation_check import check_allocation
+    from theory.checks.calibration import calibrate
+    from theory.checks.equal_budget import equal_budget_experiment, small_mdp
+    from theory.checks.lqg_allocation import lqg_allocation
+    from theory.checks.reinforce_check import variance_scaling
+
+    tiny = NS.Config(sizes=(64, 256), seeds=2, steps=30, test=200)
+    runs = {
+        "calibration": lambda ex: calibrate("lq", 18, seed=2, executor=ex).all_gaps,
+        "allocation check": lambda ex: [o.return_error for o in check_allocation(seeds=8, shares=5, executor=ex).curve],
+        "variance scaling": lambda ex: variance_scaling(small_mdp(1, S=3, A=2, horizon=3), repeats=50, executor=ex)["trace_by_N"],
+        "equal budget": lambda ex: equal_budget_experiment(steps=3, seeds=2, executor=ex)["curves"].returns,
+        "lqg allocation": lambda ex: lqg_allocation(systems=2, seeds=6, shares=5, executor=ex).best_ratio,
+        "scaling experiment": lambda ex: NS.run(config=tiny, budgets=(500.0,), executor=ex)["errors"]["dyn_mean"],
+    }
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        for name, run in runs.items():
+            assert np.array_equal(np.asarray(run(None)), np.asarray(run(pool))), name

@@ -96,9 +96,20 @@ def realised_sensitivities(mdp: FiniteMDP, n: int, sigma: float, seeds: int, rng
     return float(np.mean(s_d)), float(np.mean(s_r))
 
 
+def _outcome_task(params: dict, seed_seq) -> dict:
+    """One split of the budget, averaged over the shared evaluation seeds (a task of the sweep runner)."""
+    return _outcome(**params).to_dict()
+
+
 def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0, prices: Prices = Prices(1.0, 4.0),
-                     sigma: float = 1.0, seeds: int = 100, shares: int = 19, seed: int = 0) -> AllocationCheck:
-    """Run ``docs/theory.md`` section 5's allocation check on ``mdp`` (default: a random 8-state chain, gamma 0.9)."""
+                     sigma: float = 1.0, seeds: int = 100, shares: int = 19, seed: int = 0, *, executor=None,
+                     results=None) -> AllocationCheck:
+    """Run ``docs/theory.md`` section 5's allocation check on ``mdp`` (default: a random 8-state chain, gamma 0.9).
+
+    Every split evaluated (the predicted ones and the grid) is a task of the sweep runner (``executor``,
+    ``results`` as in :func:`~theory.checks.sweep.run_sweep`); all use the same evaluation seeds."""
+    from theory.checks.sweep import run_sweep
+
     rng = np.random.default_rng(seed)
     if mdp is None:
         mdp = random_chain(rng, S=8, gamma=0.9)
@@ -114,14 +125,20 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
     J = evaluate(mdp)
     J_star = evaluate(mdp, pi=optimal_policy(mdp.P, mdp.R, mdp.gamma))
     eval_seeds = [int(s) for s in rng.integers(0, 2**31, seeds)]
-    predicted = {}
+    common = {"mdp": mdp, "budget": budget, "prices": prices, "sigma": sigma, "seeds": eval_seeds, "J": J, "J_star": J_star}
+    tasks = []
     for name, (cd, cr) in coefficients.items():
-        if not np.isfinite(cd):
-            continue
-        split = optimal_split(budget, prices, fits["eps_dyn"].law, fits["eps_rew"].law, cd, cr)
-        predicted[name] = _outcome(mdp, float(split.share_dyn), budget, prices, sigma, eval_seeds, J, J_star)
+        if np.isfinite(cd):
+            split = optimal_split(budget, prices, fits["eps_dyn"].law, fits["eps_rew"].law, cd, cr)
+            tasks.append((f"predicted {name}", common | {"share": float(split.share_dyn)}))
     grid = np.linspace(0.05, 0.95, shares)
-    curve = [_outcome(mdp, x, budget, prices, sigma, eval_seeds, J, J_star) for x in grid]
+    tasks += [(f"share {x:.6f}", common | {"share": float(x)}) for x in grid]
+    outcome = run_sweep(_outcome_task, tasks, seed=seed, name="verify-allocation",
+                        args={"budget": budget, "sigma": sigma, "seeds": seeds, "shares": shares, "seed": seed},
+                        executor=executor, results=results, progress=False)
+    done = {key: SplitOutcome(**res) for (key, _), res in zip(tasks, outcome.results)}
+    predicted = {key.removeprefix("predicted "): v for key, v in done.items() if key.startswith("predicted ")}
+    curve = [v for key, v in done.items() if key.startswith("share ")]
     best = min(curve, key=lambda o: o.return_error)
     distance = {k: abs(np.log(v.share_dyn / best.share_dyn)) for k, v in predicted.items()}
     closer = min(distance, key=distance.get) if distance else None

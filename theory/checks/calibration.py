@@ -120,39 +120,56 @@ class Calibration:
 FAMILIES = {"lipschitz": random_lipschitz_systems, "lq": random_lq_systems, "lqg": random_lqg_systems}
 
 
-def calibrate(family: str, n: int, seed: int = 0, gammas=(0.9, 0.95, 0.99), horizons=(10, 50, "inf"),
-              starts: int = 16, errors: str = "norm", constants: str = "closed-loop", noise=(0.05, 0.3)) -> Calibration:
+def _calibration_task(params: dict, seed_seq: np.random.SeedSequence) -> dict:
+    """One (gamma, horizon) configuration of :func:`calibrate`: ``count`` systems with their own child seed."""
+    family, g, h, count = params["family"], params["gamma"], params["horizon"], params["count"]
+    rng = np.random.default_rng(seed_seq)
+    make = FAMILIES[family]
+    true = make(rng, count, noise=params["noise"]) if family == "lqg" else make(rng, count)
+    scale = 10 ** rng.uniform(-3, -1, count)
+    if family == "lqg":
+        res = check_gap_lqg(true, perturb_lqg(rng, true, scale), g, h)
+    else:
+        learned = perturb(rng, true, scale)
+        s0 = rng.uniform(-1, 1, (count, params["starts"], true.A.shape[1]))
+        res = check_gap(true, learned, s0, g, h, errors=params["errors"], constants=params["constants"])
+    finite = np.isfinite(res.bound) & (res.gap > 0)
+    return {"gap": res.gap.tolist(), "bound": res.bound.tolist(), "tail": np.broadcast_to(res.tail, res.gap.shape).tolist(),
+            "violations": res.violations,
+            "per_config": {"gamma": g, "horizon": str(h), "systems": count,
+                           "median_overestimation": float(np.median(res.bound[finite] / res.gap[finite])) if finite.any() else None}}
+
+
+def calibrate(family: str, n: int, seed: int = 0, gammas=(0.9, 0.95, 0.99), horizons=(10, 50, "inf"), *,
+              starts: int = 16, errors: str = "norm", constants: str = "closed-loop", noise=(0.05, 0.3),
+              executor=None, results=None) -> Calibration:
     """Random systems of one family, learned models at log-uniform relative errors in [1e-3, 1e-1],
     every (gamma, horizon) configuration cycled across systems; returns the gap/bound distribution.
 
     ``errors`` and ``constants`` as in :func:`check_gap` (``lqg`` always uses exact errors and constants);
-    ``noise`` is the range of the LQG process-noise standard deviation.
+    ``noise`` is the range of the LQG process-noise standard deviation. Each configuration is a task of the
+    sweep runner (its own ``SeedSequence`` child; ``executor`` and ``results`` as in
+    :func:`~theory.checks.sweep.run_sweep`), so the same seed gives the same systems for every variant.
     """
+    from theory.checks.sweep import run_sweep
+
     if family not in FAMILIES:
         raise V.InputError(f"family must be one of {sorted(FAMILIES)}, got {family!r}")
-    rng = np.random.default_rng(seed)
-    make = FAMILIES[family]
     configs = [(g, h) for g in gammas for h in horizons]
-    gaps, bounds, tails, per_config = [], [], [], []
-    violations = 0
+    tasks = []
     for j, (g, h) in enumerate(configs):
         count = n // len(configs) + (j < n % len(configs))
-        if count == 0:
-            continue
-        true = make(rng, count, noise=noise) if family == "lqg" else make(rng, count)
-        scale = 10 ** rng.uniform(-3, -1, count)
-        if family == "lqg":
-            res = check_gap_lqg(true, perturb_lqg(rng, true, scale), g, h)
-        else:
-            learned = perturb(rng, true, scale)
-            s0 = rng.uniform(-1, 1, (count, starts, true.A.shape[1]))
-            res = check_gap(true, learned, s0, g, h, errors=errors, constants=constants)
-        violations += res.violations
-        gaps.append(res.gap), bounds.append(res.bound), tails.append(np.broadcast_to(res.tail, res.gap.shape))
-        finite = np.isfinite(res.bound) & (res.gap > 0)
-        per_config.append({"gamma": g, "horizon": str(h), "systems": count,
-                           "median_overestimation": float(np.median(res.bound[finite] / res.gap[finite])) if finite.any() else None})
-    all_gaps, all_bounds, all_tails = map(np.concatenate, (gaps, bounds, tails))
+        if count:
+            tasks.append((f"gamma={g}, H={h}", {"family": family, "gamma": g, "horizon": h, "count": count,
+                                                 "starts": starts, "errors": errors, "constants": constants,
+                                                 "noise": tuple(noise)}))
+    outcome = run_sweep(_calibration_task, tasks, seed=seed, name=f"calibration-{family}",
+                        args={"n": n, "errors": errors, "constants": constants, "noise": tuple(noise)},
+                        executor=executor, results=results, progress=False)
+    parts = outcome.results
+    all_gaps, all_bounds, all_tails = (np.concatenate([np.asarray(p[k], float) for p in parts]) for k in ("gap", "bound", "tail"))
+    violations = sum(p["violations"] for p in parts)
+    per_config = [p["per_config"] for p in parts]
     finite = np.isfinite(all_bounds)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = np.where(all_bounds[finite] > 0, all_gaps[finite] / all_bounds[finite], 0.0)
@@ -174,10 +191,12 @@ STUDY = (
 )
 
 
-def calibration_study(n_lq: int = 375, n_lip: int = 150) -> dict[str, Calibration]:
-    """Every variant of :data:`STUDY` on the same draws (seed 1 for the LQ families, 0 for the Lipschitz one)."""
+def calibration_study(n_lq: int = 375, n_lip: int = 150, *, executor=None, results=None) -> dict[str, Calibration]:
+    """Every variant of :data:`STUDY` on the same draws (seed 1 for the LQ families, 0 for the Lipschitz one);
+    ``results`` is a prefix: variant ``k`` keeps its tasks in ``{results}.{k}.jsonl``."""
     out = {}
     for key, _, kw in STUDY:
         lip = kw["family"] == "lipschitz"
-        out[key] = calibrate(n=n_lip if lip else n_lq, seed=0 if lip else 1, **kw)
+        out[key] = calibrate(n=n_lip if lip else n_lq, seed=0 if lip else 1, executor=executor,
+                             results=None if results is None else f"{results}.{key}.jsonl", **kw)
     return out

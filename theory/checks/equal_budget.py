@@ -54,8 +54,27 @@ class LearningCurves:
                 "optimum": self.optimum}
 
 
+def _seed_task(params: dict, seed_seq) -> list:
+    """One seed of :func:`train`: every price from the same stream (common random numbers)."""
+    mdp, H = params["mdp"], params["horizon"]
+    out = []
+    for K, s2 in zip(params["K"], params["sig2"]):
+        rng = np.random.default_rng(seed_seq)
+        theta = np.zeros((mdp.S, mdp.A))
+        row = [evaluate(mdp, pi=softmax_policy(theta), horizon=H)]
+        for _ in range(params["steps"]):
+            pi = softmax_policy(theta)
+            ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, int(K), rng)
+            noisy = ro.rewards + np.sqrt(s2) * rng.standard_normal(ro.rewards.shape)
+            theta = theta + params["lr"] * estimates(ro, pi, mdp.gamma, params["estimator"], noisy).mean(0)
+            row.append(evaluate(mdp, pi=softmax_policy(theta), horizon=H))
+        out.append(row)
+    return out
+
+
 def train(mdp: FiniteMDP, family: NoiseFamily, problem: BudgetProblem, prices, labels, *,
-          steps: int = 40, lr: float = 0.5, seeds: int = 20, estimator: str = "reward-to-go", seed: int = 0) -> LearningCurves:
+          steps: int = 40, lr: float = 0.5, seeds: int = 20, estimator: str = "reward-to-go", seed: int = 0,
+          executor=None, results=None) -> LearningCurves:
     """REINFORCE from $\\theta=0$ at each price in ``prices``, the same budget per step and the same seeds
     (the MDP's own finite horizon)."""
     if not np.isfinite(mdp.horizon):
@@ -69,20 +88,14 @@ def train(mdp: FiniteMDP, family: NoiseFamily, problem: BudgetProblem, prices, l
     if (K < 1).any():
         raise V.InputError("every price must leave at least one rollout per step within the budget")
     sig2 = np.asarray(family.sigma2(prices), dtype=float)
-    out = np.zeros((prices.size, seeds, steps + 1))
-    children = np.random.SeedSequence(seed).spawn(seeds)
-    for j in range(prices.size):
-        for s, child in enumerate(children):
-            rng = np.random.default_rng(child)  # the same stream for every price: common random numbers
-            theta = np.zeros((mdp.S, mdp.A))
-            out[j, s, 0] = evaluate(mdp, pi=softmax_policy(theta), horizon=horizon)
-            for t in range(steps):
-                pi = softmax_policy(theta)
-                ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, horizon, int(K[j]), rng)
-                noisy = ro.rewards + np.sqrt(sig2[j]) * rng.standard_normal(ro.rewards.shape)
-                g = estimates(ro, pi, mdp.gamma, estimator, noisy).mean(0)
-                theta = theta + lr * g
-                out[j, s, t + 1] = evaluate(mdp, pi=softmax_policy(theta), horizon=horizon)
+    from theory.checks.sweep import run_sweep
+
+    params = {"mdp": mdp, "horizon": horizon, "K": K.tolist(), "sig2": sig2.tolist(), "steps": int(steps), "lr": lr,
+              "estimator": estimator}
+    outcome = run_sweep(_seed_task, [(f"seed {s}", params) for s in range(seeds)], seed=seed, name="equal-budget",
+                        args={"prices": prices.tolist(), "steps": int(steps), "lr": lr, "estimator": estimator},
+                        executor=executor, results=results, progress=False)
+    out = np.stack([np.asarray(r, dtype=float) for r in outcome.results], axis=1)  # (prices, seeds, steps + 1)
     best = max(evaluate(mdp, pi=np.eye(mdp.A)[np.array(actions)]) for actions in np.ndindex(*(mdp.A,) * mdp.S))
     return LearningCurves(prices, list(labels), out, K, sig2, float(max(best, out.max())))
 
@@ -97,7 +110,7 @@ def small_mdp(seed: int = 0, S: int = 4, A: int = 2, horizon: int = 5, gamma: fl
 
 
 def equal_budget_experiment(family: NoiseFamily | None = None, steps: int = 40, seeds: int = 20, seed: int = 0,
-                            rollouts_at_optimum: int = 40) -> dict:
+                            rollouts_at_optimum: int = 40, *, executor=None, results=None) -> dict:
     """Solve E18 on a small MDP with exact $V_0$, $W$ at $\\theta=0$, then train at the solver's price and at
     prices ten times cheaper (noisier) and ten times dearer (cleaner)."""
     from theory.mdp.exact_gradients import enumerate_trajectories, exact_moments
@@ -114,7 +127,7 @@ def equal_budget_experiment(family: NoiseFamily | None = None, steps: int = 40, 
     opt = solve(family, problem)
     prices = [opt.price / 10, opt.price, opt.price * 10]
     curves = train(mdp, family, problem, prices, ["10x cheaper (noisier)", "solver's price", "10x dearer (cleaner)"],
-                   steps=steps, seeds=seeds, seed=seed)
+                   steps=steps, seeds=seeds, seed=seed, executor=executor, results=results)
     mse = [float(problem.mse(c, family)) for c in prices]
     return {"V0": mom.cov_trace, "W": mom.noise_weight, "optimum": opt.to_dict(), "mse_at_prices": mse,
             "curves": curves, "summary": curves.to_dict()}

@@ -69,53 +69,62 @@ def _stack(sys: LQGSystems, k: int) -> LQGSystems:
     return LQGSystems(*(np.repeat(a, k, axis=0) for a in (sys.A, sys.B, sys.K, sys.Q, sys.R, sys.sigma_w)))
 
 
-def lqg_allocation(systems: int = 4, seeds: int = 40, budget: float = 4000.0, prices: Prices = Prices(1.0, 1.0),
-                   gamma: float = 0.9, shares: int = 13, seed: int = 0) -> LQGAllocation:
-    """Run the comparison on ``systems`` random LQG systems (module docstring)."""
-    rng = np.random.default_rng(seed)
-    batch = random_lqg_systems(rng, systems)
+def _system_task(params: dict, seed_seq) -> dict:
+    """One LQG system of :func:`lqg_allocation` (a task of the sweep runner, with its own child seed)."""
+    seeds, budget, gamma, shares = params["seeds"], params["budget"], params["gamma"], params["shares"]
+    prices = Prices(*params["prices"])
+    rng = np.random.default_rng(seed_seq)
+    sys = random_lqg_systems(rng, 1)
     ns = np.array([16, 32, 64, 128, 256, 512, 1024])
     grid = np.linspace(0.05, 0.95, shares)
-    best, glob, real, struct, expo = [], [], [], [], []
-    for j in range(systems):
-        sys = _one(batch, j)
-        many = _stack(sys, seeds)
-        e_d, e_r = np.zeros(ns.size), np.zeros(ns.size)
-        for k, n in enumerate(ns):
-            ed, er = lqg_errors(many, learn_lqg(rng, many, int(n), int(n)))
-            e_d[k], e_r[k] = ed.mean(), er.mean()
-        law_d = fit_power_law(ns, e_d, bootstrap=0).law
-        law_r = fit_power_law(ns, e_r, bootstrap=0).law
-        expo.append((law_d.alpha, law_r.alpha))
-        L, K = sys.closed_loop_constants()
-        c_dyn, c_rew = (float(c) for c in coefficients(gamma, "inf", L=L[0], K_rpi=K[0]))
-        # realised sensitivities: directional derivatives of the exact return along learned-model errors
-        models = learn_lqg(rng, many, 256, 256)
-        ed, er = lqg_errors(many, models)
-        delta = 1e-5
-        dM, dC = models.M - many.M, models.C - many.C
-        dJ_d = (lqg_return(many.M + delta * dM, many.C, many.sigma_w, gamma, np.inf)
-                - lqg_return(many.M - delta * dM, many.C, many.sigma_w, gamma, np.inf)) / (2 * delta)
-        dJ_r = (lqg_return(many.M, many.C + delta * dC, many.sigma_w, gamma, np.inf)
-                - lqg_return(many.M, many.C - delta * dC, many.sigma_w, gamma, np.inf)) / (2 * delta)
-        s_dyn, s_rew = float(np.mean(np.abs(dJ_d) / ed)), float(np.mean(np.abs(dJ_r) / er))
-        d, m = sys.A.shape[1], sys.B.shape[2]
-        K_f = max(np.linalg.norm(sys.A[0], 2), np.linalg.norm(sys.B[0], 2))
-        K_pi = np.linalg.norm(sys.K[0], 2)
-        K_r = max(2 * np.linalg.norm(sys.Q[0], 2) * np.sqrt(d), 2 * np.linalg.norm(sys.R[0], 2) * np.sqrt(m))
-        sd, sr = (float(c) for c in coefficients(gamma, "inf", K_f=K_f, K_r=K_r, K_pi=K_pi))
-        ratios = {"structured": np.inf}
-        for name, (cd, cr) in (("global", (c_dyn, c_rew)), ("realised", (s_dyn, s_rew)), ("structured", (sd, sr))):
-            if np.isfinite(cd):
-                ratios[name] = float(optimal_split(budget, prices, law_d, law_r, cd, cr).ratio)
-        errors = []
-        for x in grid:
-            n_d = max(int(x * budget / prices.kappa_d), 8)
-            n_r = max(int((1 - x) * budget / prices.kappa_r), 8)
-            errors.append(_gap(many, learn_lqg(rng, many, n_d, n_r), gamma).mean())
-        x_best = grid[int(np.argmin(errors))]
-        best.append((x_best / prices.kappa_d) / ((1 - x_best) / prices.kappa_r))
-        glob.append(ratios["global"])
-        real.append(ratios["realised"])
-        struct.append(ratios["structured"])
-    return LQGAllocation(np.array(best), np.array(glob), np.array(real), np.array(struct), np.array(expo))
+    many = _stack(sys, seeds)
+    e_d, e_r = np.zeros(ns.size), np.zeros(ns.size)
+    for k, n in enumerate(ns):
+        ed, er = lqg_errors(many, learn_lqg(rng, many, int(n), int(n)))
+        e_d[k], e_r[k] = ed.mean(), er.mean()
+    law_d = fit_power_law(ns, e_d, bootstrap=0).law
+    law_r = fit_power_law(ns, e_r, bootstrap=0).law
+    L, K = sys.closed_loop_constants()
+    c_dyn, c_rew = (float(c) for c in coefficients(gamma, "inf", L=L[0], K_rpi=K[0]))
+    # realised sensitivities: directional derivatives of the exact return along learned-model errors
+    models = learn_lqg(rng, many, 256, 256)
+    ed, er = lqg_errors(many, models)
+    delta = 1e-5
+    dM, dC = models.M - many.M, models.C - many.C
+    dJ_d = (lqg_return(many.M + delta * dM, many.C, many.sigma_w, gamma, np.inf)
+            - lqg_return(many.M - delta * dM, many.C, many.sigma_w, gamma, np.inf)) / (2 * delta)
+    dJ_r = (lqg_return(many.M, many.C + delta * dC, many.sigma_w, gamma, np.inf)
+            - lqg_return(many.M, many.C - delta * dC, many.sigma_w, gamma, np.inf)) / (2 * delta)
+    s_dyn, s_rew = float(np.mean(np.abs(dJ_d) / ed)), float(np.mean(np.abs(dJ_r) / er))
+    d, m = sys.A.shape[1], sys.B.shape[2]
+    K_f = max(np.linalg.norm(sys.A[0], 2), np.linalg.norm(sys.B[0], 2))
+    K_pi = np.linalg.norm(sys.K[0], 2)
+    K_r = max(2 * np.linalg.norm(sys.Q[0], 2) * np.sqrt(d), 2 * np.linalg.norm(sys.R[0], 2) * np.sqrt(m))
+    sd, sr = (float(c) for c in coefficients(gamma, "inf", K_f=K_f, K_r=K_r, K_pi=K_pi))
+    ratios = {"structured": np.inf}
+    for name, (cd, cr) in (("global", (c_dyn, c_rew)), ("realised", (s_dyn, s_rew)), ("structured", (sd, sr))):
+        if np.isfinite(cd):
+            ratios[name] = float(optimal_split(budget, prices, law_d, law_r, cd, cr).ratio)
+    errors = []
+    for x in grid:
+        n_d = max(int(x * budget / prices.kappa_d), 8)
+        n_r = max(int((1 - x) * budget / prices.kappa_r), 8)
+        errors.append(_gap(many, learn_lqg(rng, many, n_d, n_r), gamma).mean())
+    x_best = grid[int(np.argmin(errors))]
+    return {"best": (x_best / prices.kappa_d) / ((1 - x_best) / prices.kappa_r), "global": ratios["global"],
+            "realised": ratios["realised"], "structured": ratios["structured"], "exponents": [law_d.alpha, law_r.alpha]}
+
+
+def lqg_allocation(systems: int = 4, seeds: int = 40, budget: float = 4000.0, prices: Prices = Prices(1.0, 1.0),
+                   gamma: float = 0.9, shares: int = 13, seed: int = 0, *, executor=None, results=None) -> LQGAllocation:
+    """Run the comparison on ``systems`` random LQG systems (module docstring), one task of the sweep runner
+    per system (``executor``, ``results`` as in :func:`~theory.checks.sweep.run_sweep`)."""
+    from theory.checks.sweep import run_sweep
+
+    params = {"seeds": seeds, "budget": budget, "gamma": gamma, "shares": shares,
+              "prices": (float(prices.kappa_d), float(prices.kappa_r))}
+    outcome = run_sweep(_system_task, [(f"system {j}", params) for j in range(systems)], seed=seed, name="lqg-allocation",
+                        args=params, executor=executor, results=results, progress=False)
+    rows = outcome.results
+    return LQGAllocation(*(np.array([r[k] for r in rows], dtype=float) for k in ("best", "global", "realised", "structured")),
+                         np.array([r["exponents"] for r in rows]))

@@ -21,7 +21,6 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm import tqdm
 
 from theory import _validate as V
 from theory.checks import paper
@@ -141,9 +140,18 @@ def _verdict(fits: dict) -> str:
             "their intervals overlap)")
 
 
+def _replicate_task(params: dict, seed_seq) -> dict:
+    """One replicate of the grid: data of every size from its own seed, the students trained as one stack."""
+    cfg, teacher, test = params["cfg"], params["teacher"], params["test"]
+    rng = np.random.default_rng(seed_seq)
+    data = [episodes(teacher, n, cfg.episode_length, rng) for n in cfg.sizes]
+    e_dyn, e_rew = train_students(teacher, data, cfg, rng, test)
+    return {"dyn": {k: v.tolist() for k, v in e_dyn.items()}, "rew": {k: v.tolist() for k, v in e_rew.items()}}
+
+
 def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Prices = Prices(1.0, 10.0),
         c_dyn: float = 0.9 / (0.1 * 0.55), c_rew: float = 10.0, budgets=(2000.0, 8000.0), progress: bool | None = None,
-        config: Config | None = None) -> dict:
+        config: Config | None = None, *, executor=None, results=None) -> dict:
     """Measure both error laws, fit them (E12), and close the loop with the allocation (E9-E11).
 
     The default coefficients are $C_{dyn}$, $C_{rew}$ of E3 at $\\gamma=0.9$, $L=0.5$, $K_{r\\pi}=1$, $H=\\infty$.
@@ -154,14 +162,17 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
     rng = np.random.default_rng(seed)
     teacher = make_teacher(rng)
     test = episodes(teacher, cfg.test, cfg.episode_length, rng)
-    data, labels = [], []
-    for n in cfg.sizes:
-        for _ in range(cfg.seeds):
-            data.append(episodes(teacher, n, cfg.episode_length, rng))
-            labels.append(n)
-    bar = tqdm(total=2, desc="scaling-experiment", disable=None if progress is None else not progress, leave=False)
-    err_dyn, err_rew = train_students(teacher, data, cfg, rng, test)
-    bar.update(1)
+    from theory.checks.sweep import run_sweep
+
+    # one task per replicate: its own data for every size, its students trained as one stack
+    outcome = run_sweep(_replicate_task, [(f"replicate {r}", {"teacher": teacher, "test": test, "cfg": cfg})
+                                          for r in range(cfg.seeds)], seed=seed, name="scaling-experiment",
+                        args={"size": size, "config": dataclasses.asdict(cfg)}, executor=executor, results=results,
+                        progress=progress)
+    parts = outcome.results
+    err_dyn = {k: np.concatenate([np.asarray(p["dyn"][k]) for p in parts]) for k in parts[0]["dyn"]}
+    err_rew = {k: np.concatenate([np.asarray(p["rew"][k]) for p in parts]) for k in parts[0]["rew"]}
+    labels = [n for _ in parts for n in cfg.sizes]
     n = np.asarray(labels, dtype=float)
     fits = {"dyn": fit_power_law(n, err_dyn[measure], bootstrap=500, rng=rng),
             "rew": fit_power_law(n, err_rew[measure], bootstrap=500, rng=rng)}
@@ -188,8 +199,6 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
     dyn, rew = _train_pair(*([c[k] for c in check_data] for k in range(4)), cfg, rng)
     e_d = errors(dyn, test[0], test[1])[measure]
     e_r = errors(rew, test[0], test[2])[measure]
-    bar.update(1)
-    bar.close()
     rows: dict[tuple, list[float]] = {}
     for key, a, b in zip(keys, e_d, e_r):
         rows.setdefault(key, []).append(c_dyn * a + c_rew * b)

@@ -169,8 +169,28 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
                        z_critical(int(live.sum()) or 1, alpha), variance_exact, variance_mc, notes)
 
 
+def _variance_task(params: dict, seed_seq) -> float | list[float]:
+    """One batch size N (the trace of the batch-mean's covariance), or the sweep over sigma on shared rollouts."""
+    mdp, H, est = params["mdp"], params["H"], params["estimator"]
+    rng = np.random.default_rng(seed_seq)
+    pi = np.full((mdp.S, mdp.A), 1.0 / mdp.A)
+    if params["part"] == "N":
+        n, repeats = params["n"], params["repeats"]
+        ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, n * repeats, rng)
+        noisy = Noise("gaussian", sigma=params["sigma_ref"]).apply(ro.states, ro.actions, ro.rewards, rng, mdp.S, mdp.A)
+        g = estimates(ro, pi, mdp.gamma, est, noisy).reshape(repeats, n, mdp.S, mdp.A).mean(1)
+        return float(g.var(0, ddof=1).sum())
+    ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, params["repeats"] * 16, rng)
+    traces = []
+    for s in params["sigmas"]:
+        noisy = Noise("gaussian", sigma=s).apply(ro.states, ro.actions, ro.rewards, rng, mdp.S, mdp.A)
+        traces.append(float(estimates(ro, pi, mdp.gamma, est, noisy).var(0, ddof=1).sum()))
+    return traces
+
+
 def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1, 4, 16, 64),
-                     sigmas=(0.0, 0.5, 1.0, 2.0), repeats: int = 4000, rng: np.random.Generator | int = 0) -> dict:
+                     sigmas=(0.0, 0.5, 1.0, 2.0), repeats: int = 4000, rng: np.random.Generator | int = 0,
+                     executor=None, results=None) -> dict:
     r"""E16 in $N$ and $\sigma$: $\operatorname{tr}\operatorname{Cov}\hat g_N$ measured from ``repeats`` independent
     batches for each $N$ (log-log slope, E16 predicts $-1$), and the single-rollout trace against
     $\sigma^2$ (E16 predicts the slope $\Gamma G_2$ for the full return; the exact noise weight in general).
@@ -200,18 +220,19 @@ def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1,
            "trace_by_sigma2": [], "exact_by_sigma2": [], "noise_weight_exact": mom.noise_weight,
            "Gamma_G2": mom.Gamma * mom.G2}
     sigma_ref = sigmas[len(sigmas) // 2]
-    for n in batch_sizes:
-        ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, n * repeats, rng)
-        noisy = Noise("gaussian", sigma=sigma_ref).apply(ro.states, ro.actions, ro.rewards, rng, mdp.S, mdp.A)
-        g = estimates(ro, pi, mdp.gamma, estimator, noisy).reshape(repeats, n, mdp.S, mdp.A).mean(1)
-        out["trace_by_N"].append(float(g.var(0, ddof=1).sum()))
+    from theory.checks.sweep import run_sweep
+
+    params = {"mdp": mdp, "H": H, "estimator": estimator, "repeats": repeats, "sigma_ref": sigma_ref, "sigmas": list(sigmas)}
+    tasks = [(f"N={n}", params | {"part": "N", "n": int(n)}) for n in batch_sizes] + [("sigma", params | {"part": "sigma"})]
+    seed = int(rng.integers(2**63))
+    outcome = run_sweep(_variance_task, tasks, seed=seed, name="variance-scaling",
+                        args={"estimator": estimator, "repeats": repeats, "batch_sizes": list(batch_sizes), "sigmas": list(sigmas)},
+                        executor=executor, results=results, progress=False)
+    for n, trace in zip(batch_sizes, outcome.results[:-1]):
+        out["trace_by_N"].append(trace)
         out["exact_by_N"].append((mom.cov_trace + sigma_ref**2 * mom.noise_weight) / n)
-    ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, repeats * 16, rng)
-    for s in sigmas:
-        noisy = Noise("gaussian", sigma=s).apply(ro.states, ro.actions, ro.rewards, rng, mdp.S, mdp.A)
-        g = estimates(ro, pi, mdp.gamma, estimator, noisy)
-        out["trace_by_sigma2"].append(float(g.var(0, ddof=1).sum()))
-        out["exact_by_sigma2"].append(mom.cov_trace + s**2 * mom.noise_weight)
+    out["trace_by_sigma2"] = outcome.results[-1]
+    out["exact_by_sigma2"] = [mom.cov_trace + s**2 * mom.noise_weight for s in sigmas]
     out["slope_N"] = float(np.polyfit(np.log(batch_sizes), np.log(out["trace_by_N"]), 1)[0])
     out["slope_sigma2"] = float(np.polyfit(out["sigma2"], out["trace_by_sigma2"], 1)[0])
     out["cov_trace_clean"] = mom.cov_trace

@@ -27,14 +27,19 @@ def _pick(size: str, quick, default, full):
     return {"quick": quick, "default": default, "full": full}[size]
 
 
+def _file(results: str | None, sweep: str) -> str | None:
+    """The results file of one sweep of a stage: ``{prefix}.{sweep}.jsonl`` (``None``: keep nothing)."""
+    return None if results is None else f"{results}.{sweep}.jsonl"
+
+
 # --------------------------------------------------------------------------- bound (E1-E6)
-def bound(size: str) -> StageResult:
+def bound(size: str, executor=None, results: str | None = None) -> StageResult:
     from theory.checks.calibration import STUDY, calibration_study
     from theory.maths.sensitivity import sensitivity
 
     out = StageResult()
     n_lip, n_lq = _pick(size, (27, 45), (150, 375), (150, 375))
-    study = calibration_study(n_lq=n_lq, n_lip=n_lip)
+    study = calibration_study(n_lq=n_lq, n_lip=n_lip, executor=executor, results=_file(results, "calibration"))
     for key in ("lipschitz", "lq"):
         cal = study[key]
         out.lines.append(checked(
@@ -85,7 +90,7 @@ def bound(size: str) -> StageResult:
 
 
 # --------------------------------------------------------------------------- allocation (E7-E12)
-def allocation(size: str) -> StageResult:
+def allocation(size: str, executor=None, results: str | None = None) -> StageResult:
     from theory.checks.allocation_check import brute_force_split
     from theory.checks.fits import PLANTED, ols_coverage, planted_recovery
     from theory.checks.lqg_allocation import lqg_allocation
@@ -122,7 +127,8 @@ def allocation(size: str) -> StageResult:
         "; ".join(f"{k}: alpha {fits[k].law.alpha:.3f} [{fits[k].ci['alpha'][0]:.3f}, {fits[k].ci['alpha'][1]:.3f}] "
                   f"(planted {PLANTED[k].alpha}{', with floor' if fits[k].floor else ''})" for k in fits),
         *(near(fits[k].law.alpha, PLANTED[k].alpha, 0.1 * PLANTED[k].alpha) for k in fits)))
-    lq = lqg_allocation(systems=_pick(size, 2, 4, 12), seeds=_pick(size, 15, 40, 100))
+    lq = lqg_allocation(systems=_pick(size, 2, 4, 12), seeds=_pick(size, 15, 40, 100), executor=executor,
+                        results=_file(results, "lqg-allocation"))
     out.lines.append(measured(
         "E9b on LQG systems: predicted ratio n_d/n_r against the measured best",
         "per system, best " + ", ".join(f"{v:.3g}" for v in lq.best_ratio) + "; realised sensitivities "
@@ -147,7 +153,7 @@ def allocation(size: str) -> StageResult:
 
 
 # --------------------------------------------------------------------------- tabular lab (section 5)
-def lab(size: str) -> StageResult:
+def lab(size: str, executor=None, results: str | None = None) -> StageResult:
     from theory.checks.allocation_check import check_allocation
     from theory.checks.bound_sweep import verify_bound
     from theory.checks.exact_evaluation import monte_carlo_vs_exact
@@ -165,14 +171,14 @@ def lab(size: str) -> StageResult:
         f"{tr['pairs']} random pairs: line closed form max difference {tr['line_diff']:.2g}, discrete metric (total "
         f"variation) {tr['tv_diff']:.2g}, independent LP {tr['lp_diff']:.2g}",
         below(tr["line_diff"], 1e-12), below(tr["tv_diff"], 1e-12), below(tr["lp_diff"], 1e-7), numbers=tr))
-    sweep = verify_bound(n_mdps=_pick(size, 12, 96, 400), seed=0)
+    sweep = verify_bound(n_mdps=_pick(size, 12, 96, 400), seed=0, executor=executor, results=_file(results, "verify-bound"))
     summary = sweep.summary()
     out.lines.append(checked(
         "bound holds on learned tabular models",
         f"{summary['cases']} cases on random chains and grids, {summary['violations']} violations, "
         f"{summary['infinite_bounds']} infinite bounds; gap/bound median {summary['median_ratio']:.2g}, max "
         f"{summary['max_ratio']:.2g}", never_exceeds(sweep.gap, sweep.bound), numbers=summary))
-    check = check_allocation(seeds=_pick(size, 20, 200, 400))
+    check = check_allocation(seeds=_pick(size, 20, 200, 400), executor=executor, results=_file(results, "verify-allocation"))
     laws = check.laws
     out.lines.append(checked(
         "tabular error laws fall like n^-1/2 (within 0.1)",
@@ -198,7 +204,7 @@ REINFORCE_CASES = (
 )
 
 
-def reinforce(size: str) -> StageResult:
+def reinforce(size: str, executor=None, results: str | None = None) -> StageResult:
     from theory.checks.equal_budget import equal_budget_experiment, small_mdp
     from theory.checks.reinforce_check import check_reinforce, exact_gradient_agreement, variance_scaling
     from theory.mdp.exact_gradients import enumerate_trajectories, exact_moments
@@ -238,13 +244,15 @@ def reinforce(size: str) -> StageResult:
         "E16b looseness (bound / exact noise term)", paper.E16B_LOOSENESS, e16b / mom.noise_weight,
         "a different random example: the looseness depends on the MDP (max over steps of the score norm, the "
         "H/(1-gamma)^2 factor); the inequality itself holds on both"))
-    scaling = variance_scaling(mdp, repeats=_pick(size, 500, 4000, 10000), rng=5)
+    scaling = variance_scaling(mdp, repeats=_pick(size, 500, 4000, 10000), rng=5, executor=executor,
+                               results=_file(results, "variance-scaling"))
     out.lines.append(checked(
         "E16: variance falls like 1/N and rises linearly in sigma^2 with slope Gamma G_2",
         f"log-log slope in N {scaling['slope_N']:.3f}; slope in sigma^2 {scaling['slope_sigma2']:.4g} vs Gamma G_2 = "
         f"{scaling['Gamma_G2']:.4g}",
         near(scaling["slope_N"], -1.0, 0.1), near(scaling["slope_sigma2"] / scaling["Gamma_G2"], 1.0, 0.1)))
-    exp = equal_budget_experiment(steps=_pick(size, 15, 60, 100), seeds=_pick(size, 4, 30, 100))
+    exp = equal_budget_experiment(steps=_pick(size, 15, 60, 100), seeds=_pick(size, 4, 30, 100), executor=executor,
+                                  results=_file(results, "equal-budget"))
     summary = exp["summary"]
     out.lines.append(measured(
         "E20: learning at equal budget",
@@ -257,7 +265,7 @@ def reinforce(size: str) -> StageResult:
 
 
 # --------------------------------------------------------------------------- straightening (E6, E13, E14)
-def straightening(size: str) -> StageResult:
+def straightening(size: str, executor=None, results: str | None = None) -> StageResult:
     from theory.checks.straightening import linear_constants_check, near_translation_slacks, run
     from theory.maths.sensitivity import sensitivity
 
@@ -291,11 +299,11 @@ def straightening(size: str) -> StageResult:
 
 
 # --------------------------------------------------------------------------- neural scaling (E7, E12, section 6)
-def neural(size: str) -> StageResult:
+def neural(size: str, executor=None, results: str | None = None) -> StageResult:
     from theory.checks.neural_scaling import run
 
     out = StageResult()
-    res = run(size, seed=0)
+    res = run(size, seed=0, executor=executor, results=_file(results, "scaling-experiment"))
     ci = res["ci"]
     out.lines.append(measured(
         "neural scaling laws (teacher-student, NumPy backprop)",

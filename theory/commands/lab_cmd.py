@@ -128,6 +128,7 @@ class VerifyAllocationCommand:
     def configure(p: argparse.ArgumentParser) -> None:
         p.add_argument("--seed", type=T.seed, default=0)
         p.add_argument("--seeds", type=T.count(2, 10**6), default=100, help="learned models averaged per split (default 100)")
+        add_sweep_options(p)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -136,7 +137,13 @@ class VerifyAllocationCommand:
 
         if args.seeds < 2:
             raise InputError("--seeds must be >= 2")
-        return check_allocation(seed=args.seed, seeds=args.seeds).to_dict()
+        from theory.checks.sweep import executor_from
+
+        executor, shutdown = executor_from(args.workers, args.scheduler)
+        try:
+            return check_allocation(seed=args.seed, seeds=args.seeds, executor=executor, results=args.results).to_dict()
+        finally:
+            shutdown()
 
     @staticmethod
     def render(out: dict) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from theory.commands import command, table
+from theory.commands import add_sweep_options, command, table
 from theory.commands import _types as T
 
 
@@ -16,6 +16,7 @@ class ScalingExperimentCommand:
         p.add_argument("--full", action="store_true", help="the larger grid, trained to convergence (long)")
         p.add_argument("--measure", choices=("mean", "sup", "mse", "rmse"), default="mean", help="error measure to fit (default mean)")
         p.add_argument("--seed", type=T.seed, default=0)
+        add_sweep_options(p)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -25,7 +26,13 @@ class ScalingExperimentCommand:
         if args.quick and args.full:
             raise InputError("give --quick or --full, not both")
         size = "quick" if args.quick else "full" if args.full else "default"
-        out = run(size, seed=args.seed, measure=args.measure)
+        from theory.checks.sweep import executor_from
+
+        executor, shutdown = executor_from(args.workers, args.scheduler)
+        try:
+            out = run(size, seed=args.seed, measure=args.measure, executor=executor, results=args.results)
+        finally:
+            shutdown()
         out.pop("fits")
         return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from theory._validate import InputError
-from theory.commands import command
+from theory.commands import add_sweep_options, command
 
 
 @command("reproduce")
@@ -20,6 +20,7 @@ class ReproduceCommand:
         p.add_argument("--quick", action="store_true", help="small sweeps: seconds, for a first look and the tests")
         p.add_argument("--full", action="store_true", help="publication grade: the large grids and the slow experiments")
         p.add_argument("--only", nargs="+", metavar="STAGE", help=f"run only these stages: {', '.join(STAGE_NAMES)}")
+        add_sweep_options(p)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -28,7 +29,14 @@ class ReproduceCommand:
         if args.quick and args.full:
             raise InputError("give --quick or --full, not both")
         size = "quick" if args.quick else "full" if args.full else "default"
-        summary = R.reproduce(args.out, size=size, only=args.only, derivations_dir=args.derivations)
+        from theory.checks.sweep import executor_from
+
+        executor, shutdown = executor_from(args.workers, args.scheduler)
+        try:
+            summary = R.reproduce(args.out, size=size, only=args.only, derivations_dir=args.derivations, executor=executor,
+                                  results=args.results)
+        finally:
+            shutdown()
         summary["exit_code"] = 1 if summary["failed"] else 0
         return summary
 
