@@ -1,15 +1,8 @@
 """The straightening experiment (E4, E13, E14)."""
 
-import warnings
 
-import numpy as np
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
-from theory._validate import InputError
-from theory.maths.straightening import (LowerEstimateWarning, closed_loop_linear, curvature, linear_lipschitz,
-                                  sampled_lipschitz, straightening_bound)
 from theory.checks.straightening import run
 
 

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from theory._validate import InputError
 from theory.maths.straightening import (LowerEstimateWarning, closed_loop_linear, curvature, linear_lipschitz,
                                   sampled_lipschitz, straightening_bound)
-from theory.checks.straightening import run
 
 
 @settings(max_examples=50, deadline=None)

@@ -1,18 +1,12 @@
 """Learned models from samples: the sampling rule and convergence."""
 
-import itertools
 import math
 
 import numpy as np
-import pytest
-from scipy.optimize import linprog
 
-from theory._validate import InputError
-from theory.mdp.analysis import bound_case, closed_loop_constants, model_errors, optimal_policy
-from theory.mdp.finite import FiniteMDP, evaluate, from_sas_layout, from_toy_text, load_npz, save_npz
-from theory.mdp.learned import allocate_samples, learn, learned_dynamics, random_chain, random_grid
-from theory.mdp.transport import kernel_lipschitz, wasserstein
-from theory.checks.bound_sweep import verify_bound
+from theory.mdp.analysis import model_errors
+from theory.mdp.finite import FiniteMDP
+from theory.mdp.learned import allocate_samples, learn, learned_dynamics, random_chain
 
 
 def tiny():

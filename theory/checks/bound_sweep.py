@@ -118,15 +118,6 @@ def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, *, samples=None
     References
     ----------
     ``docs/theory.md`` E3, section 5.
-
-    Returns
-    -------
-    BoundSweep
-        Every case: exact gap and the bounds.
-
-    References
-    ----------
-    ``docs/theory.md`` E3, section 5.
     """
     if int(n_mdps) != n_mdps or n_mdps < 1:
         raise V.InputError(f"n_mdps must be an integer >= 1, got {n_mdps}")

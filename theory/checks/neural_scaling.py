@@ -26,7 +26,7 @@ from theory import _validate as V
 from theory.checks import paper
 from theory.mdp import neural as NN
 from theory.maths.allocation import Prices, optimal_split
-from theory.maths.scaling import FitError, PowerLaw, fit_power_law
+from theory.maths.scaling import FitError, fit_power_law
 
 D_S, D_A, HIDDEN = 12, 4, 64
 MEASURES = ("mean", "sup", "mse", "rmse")

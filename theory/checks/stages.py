@@ -315,6 +315,12 @@ def neural(size: str, executor=None, results: str | None = None) -> StageResult:
         f"{res['largest_n']['rew_heldout']:.3g}", {k: v for k, v in res.items() if k not in ("fits", "errors")}))
     mse = res["other_measures"].get("mse", {})
     rmse = res["other_measures"].get("rmse", {})
+    if "alpha_rew" in mse and "alpha_rew" in rmse:
+        out.lines.append(measured(
+            "neural error laws on the squared measures",
+            f"MSE: dynamics {mse['a_dyn']:.3g} n^-{mse['alpha_dyn']:.3f}, reward {mse['a_rew']:.3g} n^-{mse['alpha_rew']:.3f}; "
+            f"RMSE: dynamics {rmse['a_dyn']:.3g} n^-{rmse['alpha_dyn']:.3f}, reward {rmse['a_rew']:.3g} n^-{rmse['alpha_rew']:.3f}",
+            {"mse": mse, "rmse": rmse}))
     why_alpha = (f"on the squared error (MSE) ours is {mse.get('alpha_rew', float('nan')):.3f} for the reward, so part of "
                  "the gap may be the measure; training to convergence (--full, with a doubling probe) moves our exponents "
                  "little: our teacher-student setup does not reproduce the paper's fast reward law")

@@ -125,15 +125,6 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
     ----------
     ``docs/theory.md`` E8-E11.
 
-    Returns
-    -------
-    Allocation
-        The split with its diagnostics (``success``, ``message``, residual, corner).
-
-    References
-    ----------
-    ``docs/theory.md`` E8-E11.
-
     Examples
     --------
     >>> s = optimal_split(1000.0, Prices(1.0, 1.0), PowerLaw(1.0, 0.5), PowerLaw(1.0, 0.5), 1.0, 1.0)

@@ -37,7 +37,7 @@ def compounding_and_horizon(eps: float = 0.01, K_rpi: float = 1.0):
                 ax2.annotate(rf"$H=\infty$: {limit:.3g}", (1.05 if left else 200, limit), xytext=(2 if left else -2, 2),
                              textcoords="offset points", ha="left" if left else "right", fontsize=8, color=color)
     ax2.set(xscale="log", yscale="log", xlabel="horizon $H$",
-            ylabel=rf"bound $B$", title=rf"E3: the bound against $H$ ($\varepsilon={eps}$, $K_{{r\pi}}={K_rpi}$)")
+            ylabel="bound $B$", title=rf"E3: the bound against $H$ ($\varepsilon={eps}$, $K_{{r\pi}}={K_rpi}$)")
     ax2.legend(ncol=2, fontsize=8)
     return fig
 
