@@ -54,13 +54,13 @@ def _plots(stage: str, out: Path, d: dict) -> None:
             "allocation_share_vs_budget": pa.share_vs_budget(d["prices"], d["c_dyn"], d["c_rew"]),
             "allocation_share_vs_price_ratio": pa.share_vs_price_ratio(d["c_dyn"], d["c_rew"]),
             "scaling_fits": pa.fitted_laws(d["fits"], truth=d["planted"],
-                                           title="E12 on synthetic data: fits of planted laws, 95% bootstrap bands")},
+                                           title="E12 on synthetic data: fits of planted laws\n(95% bootstrap bands)")},
         "lab": lambda: {
             "lab_bound_sweep": pl.bound_sweep(d["sweep"]),
             "lab_measured_laws": pa.fitted_laws(
                 {r"$\varepsilon_{dyn}$": d["allocation_check"].fits["eps_dyn"],
                  r"$\varepsilon_{rew}$": d["allocation_check"].fits["eps_rew"]},
-                title="E12 on a learned 8-state chain: closed-loop errors against samples"),
+                title="E12 on a learned 8-state chain:\nclosed-loop errors against samples"),
             "lab_allocation": pl.allocation_check(d["allocation_check"])},
         "reinforce": lambda: {"reinforce_variance": pr.variance(d["scaling"]),
                               "reinforce_tradeoff": pr.tradeoff(d["cov_trace"], d["noise_weight"]),

@@ -20,7 +20,7 @@ def bound_vs_share(budget, prices: A.Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn
     s = A.optimal_split(budget, prices, dyn, rew, c_dyn, c_rew)
     ax.plot([s.share_dyn], [s.bound], "o", color="C3", ms=8, label=f"optimum $x^*={float(s.share_dyn):.3f}$")
     ax.set(yscale="log", xlabel=r"dynamics share of the budget $x=\kappa_d n_d/N$", ylabel="bound $B$",
-           title=(f"E9: the bound along the budget line\n$N={budget:g}$, $\\kappa_r/\\kappa_d={prices.kappa_r / prices.kappa_d:g}$, "
+           title=(f"E9: the bound along the budget line\n$N=10^{{{np.log10(budget):.0f}}}$, $\\kappa_r/\\kappa_d={prices.kappa_r / prices.kappa_d:g}$, "
                   f"laws ${dyn.a:g}n^{{-{dyn.alpha:g}}}$, ${rew.a:g}n^{{-{rew.alpha:g}}}$"))
     ax.legend(fontsize=8)
     return fig

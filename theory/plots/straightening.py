@@ -24,7 +24,7 @@ def elasticities(gamma: float = 0.9, K_r: float = 1.0, K_pi: float = 0.2, eps_dy
         ax.plot(gl, vals, ls=ls, marker=mk, markevery=10, ms=5, label=labels[k])
     ax.set(yscale="log", xlabel=r"$\gamma L$", ylabel=r"elasticity $\partial\log B/\partial\log\theta$",
            title=(f"E6: what to lower first\n($\\gamma={gamma}$, $K_r={K_r}$, $K_\\pi={K_pi}$, "
-                  f"$\\varepsilon_{{dyn}}={eps_dyn}$, $\\varepsilon_{{rew}}={eps_rew}$, $H=\\infty$)"))
+                  f"$\\varepsilon_{{dyn}}={eps_dyn}$,\n$\\varepsilon_{{rew}}={eps_rew}$, $H=\\infty$)"))
     ax.legend()
     return fig
 
