@@ -1,8 +1,8 @@
 """Random-MDP bound checks (``verify_bound``) serially, on two local worker processes and on a two-worker Dask
 LocalCluster: wall time, speed-up and peak memory of each, in one run.
 
-The issue asks for 20,000 checks; that is about 20 minutes serially on this machine, so the count is an
-argument (``python bench_sweep.py 20000``) and the default is 1,000.
+The count is an argument (``python bench_sweep.py 20000``, about two minutes on this machine); the default is
+1,000.
 """
 
 from __future__ import annotations

@@ -59,6 +59,22 @@ def test_a_failing_task_is_reported_and_the_others_finish():
     assert out.results[0] is not None and out.results[1] is None and out.results[2] is not None
 
 
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_batches_on_a_pool_change_nothing_and_a_failure_stays_with_its_task(batch):
+    tasks = [(f"t{k}", "bad" if k == 3 else k) for k in range(7)]
+    alone = run_sweep(_flaky, tasks, seed=5, name="flaky")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        grouped = run_sweep(_flaky, tasks, seed=5, name="flaky", executor=pool, batch=batch)
+    assert grouped.results == alone.results
+    assert grouped.failures == {"t3": "ValueError: planted failure"}
+    assert sum(r is None for r in grouped.results) == 1
+
+
+def test_a_batch_that_is_not_a_positive_integer_is_refused():
+    with ProcessPoolExecutor(max_workers=1) as pool, pytest.raises(InputError, match="batch"):
+        run_sweep(_flaky, [("a", 1)], seed=0, name="flaky", executor=pool, batch=0)
+
+
 def test_a_results_file_for_other_arguments_is_refused(tmp_path):
     path = tmp_path / "r.jsonl"
     verify_bound(n_mdps=2, seed=1, results=path)

@@ -33,6 +33,18 @@ from theory import _validate as V
 from theory.results import to_jsonable
 
 
+def _run_batch(fn: Callable, items: list) -> list[tuple[bool, object]]:
+    """Run several tasks in one submission (small tasks would otherwise cost more to ship than to run); one task
+    that raises does not take the others down: each comes back as ``(True, result)`` or ``(False, error)``."""
+    out: list[tuple[bool, object]] = []
+    for params, child in items:
+        try:
+            out.append((True, fn(params, child)))
+        except Exception as err:  # noqa: BLE001  (reported per task by the runner)
+            out.append((False, f"{type(err).__name__}: {err}"))
+    return out
+
+
 @dataclass
 class SweepOutcome:
     """Results in task order (``None`` where a task failed), and the failures with their last error."""
@@ -80,7 +92,8 @@ def _open_results(path: Path, header: dict) -> dict[str, object]:
 
 def run_sweep(fn: Callable, tasks: Sequence[tuple[str, object]], *, seed: int, name: str, args: dict | None = None,
               executor: Executor | None = None, results: str | Path | None = None, retries: int = 3,
-              progress: bool | None = None, window: int = 64, fsync_every: int = 16) -> SweepOutcome:
+              progress: bool | None = None, window: int = 64, fsync_every: int = 16,
+              batch: int = 1) -> SweepOutcome:
     """Run ``fn(params, seed_sequence)`` for every ``(key, params)`` task (module docstring).
 
     Parameters
@@ -97,6 +110,9 @@ def run_sweep(fn: Callable, tasks: Sequence[tuple[str, object]], *, seed: int, n
         Runs the tasks; in-process when omitted.
     results : path, optional
         JSON-lines file: finished tasks are appended; a rerun skips them.
+    batch : int
+        Tasks per submission to the executor: raise it when one task takes milliseconds, so that shipping
+        a task does not cost more than running it. Results and seeds do not depend on it.
 
     Returns
     -------
@@ -148,26 +164,38 @@ def run_sweep(fn: Callable, tasks: Sequence[tuple[str, object]], *, seed: int, n
                             failures[key] = f"{type(err).__name__}: {err}"
                 bar.update(1)
         else:
-            queue = list(pending)
+            if int(batch) != batch or batch < 1:
+                raise V.InputError(f"batch must be an integer >= 1, got {batch}")
+            queue = [pending[i:i + batch] for i in range(0, len(pending), batch)]
             running: dict = {}
             attempts: dict[str, int] = {}
+
+            def failed(key: str, index: int, error: str) -> None:
+                attempts[key] = attempts.get(key, 0) + 1
+                if attempts[key] < retries:
+                    queue.append([(key, index)])
+                else:
+                    failures[key] = error
+                    bar.update(1)
+
             while queue or running:
                 while queue and len(running) < window:  # a bounded window keeps memory flat in the number of tasks
-                    key, index = queue.pop(0)
-                    running[executor.submit(fn, params[key], children[index])] = (key, index)
+                    group = queue.pop(0)
+                    items = [(params[key], children[index]) for key, index in group]
+                    running[executor.submit(_run_batch, fn, items)] = group
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    key, index = running.pop(fut)
+                    group = running.pop(fut)
                     try:
-                        record(key, index, fut.result())
-                        bar.update(1)
-                    except Exception as err:  # noqa: BLE001
-                        attempts[key] = attempts.get(key, 0) + 1
-                        if attempts[key] < retries:
-                            queue.append((key, index))
-                        else:
-                            failures[key] = f"{type(err).__name__}: {err}"
+                        returned = fut.result()
+                    except Exception as err:  # noqa: BLE001  (the worker died: every task of the group is retried)
+                        returned = [(False, f"{type(err).__name__}: {err}")] * len(group)
+                    for (key, index), (ok, value) in zip(group, returned):
+                        if ok:
+                            record(key, index, value)
                             bar.update(1)
+                        else:
+                            failed(key, index, value)
     finally:
         bar.close()
         if fh is not None:
