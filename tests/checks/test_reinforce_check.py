@@ -1,4 +1,5 @@
-"""The REINFORCE checker's verdicts, its baselines and the E16 variance scaling."""
+"""The REINFORCE checker's verdicts (E15: unbiased under zero-mean noise; E17: biased under a state bias), its
+baselines and the E16 variance scaling."""
 
 
 import numpy as np

@@ -259,13 +259,27 @@ def closed_loop(P: np.ndarray, R: np.ndarray, pi: np.ndarray) -> tuple[np.ndarra
 
 
 def values(P_pi: np.ndarray, r_pi: np.ndarray, gamma: float, horizon: float) -> np.ndarray:
-    r"""$V_0$ by a linear solve ($H=\infty$) or backward recursion (finite $H$); batch axes broadcast."""
+    r"""$V_0$ by a linear solve ($H=\infty$) or backward recursion (finite $H$); batch axes broadcast.
+
+    $V_0=(I-\gamma P_\pi)^{-1}r_\pi$ for $H=\infty$, else $V_0=\sum_{t<H}\gamma^t P_\pi^t r_\pi$ by
+    $v\leftarrow r_\pi+\gamma P_\pi v$ from $v=r_\pi$ (``docs/theory.md`` E1).
+    """
     if math.isinf(horizon):
         S = P_pi.shape[-1]
         return np.linalg.solve(np.eye(S) - gamma * P_pi, r_pi[..., None])[..., 0]
-    v = np.zeros_like(r_pi)
-    for _ in range(int(horizon)):
-        v = r_pi + gamma * np.einsum("...st,...t->...s", P_pi, v)
+    steps = int(horizon)
+    if steps == 0:
+        return np.zeros_like(r_pi)
+    # matmul reaches BLAS (einsum does not for a matrix-vector product); two buffers, no temporaries per step
+    shape = np.broadcast_shapes(P_pi.shape[:-1], np.shape(r_pi))
+    v, nxt = np.empty(shape), np.empty(shape)
+    v[...] = r_pi
+    v_col, nxt_col = v[..., None], nxt[..., None]
+    for _ in range(steps - 1):
+        np.matmul(P_pi, v_col, out=nxt_col)
+        nxt *= gamma
+        nxt += r_pi
+        v, nxt, v_col, nxt_col = nxt, v, nxt_col, v_col
     return v
 
 
