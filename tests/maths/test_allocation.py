@@ -143,3 +143,23 @@ def test_the_solver_reports_when_it_did_not_converge():
     s = A.optimal_split(1e5, A.Prices(1.0, 10.0), PowerLaw(0.34, 0.11), PowerLaw(90.0, 0.96), 10.0, 10.0, max_iter=1)
     assert not s.success and "not within tol" in s.message
     assert A.optimal_split(1e5, A.Prices(1.0, 10.0), PowerLaw(0.34, 0.11), PowerLaw(90.0, 0.96), 10.0, 10.0).success
+
+
+@pytest.mark.parametrize("integer", [False, True])
+def test_chunks_give_the_unchunked_answer_for_every_broadcast(monkeypatch, integer):
+    rng = np.random.default_rng(3)
+    budget = 10 ** rng.uniform(2, 6, (3, 8))
+    prices = A.Prices(1.0, rng.uniform(1, 20, (3, 1)))
+    args = (budget, prices, PowerLaw(0.34, 0.11), PowerLaw(90.0, 0.96), rng.uniform(1, 9, 8), 5.0)
+    whole = A.optimal_split(*args, integer=integer)
+    monkeypatch.setattr(A, "CHUNK", 5)  # 24 budgets: four full chunks and one of four
+    chunked = A.optimal_split(*args, integer=integer)
+    # Newton stops when a whole batch has converged, so a chunk may stop an iteration earlier: the same root
+    # to the solver's tolerance, the same corners, and with whole samples the very same integers
+    assert np.array_equal(chunked.corner, whole.corner)
+    assert np.array_equal(np.isnan(chunked.residual), np.isnan(whole.residual))
+    for name in ("n_d", "n_r", "share_dyn", "bound", "ratio"):
+        if integer and name in ("n_d", "n_r"):
+            assert np.array_equal(getattr(chunked, name), getattr(whole, name)), name
+        np.testing.assert_allclose(getattr(chunked, name), getattr(whole, name), rtol=1e-11, err_msg=name)
+    assert chunked.success and chunked.iterations <= whole.iterations

@@ -132,16 +132,10 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
     0.5
     """
     N, cd, cr = _check(budget, prices, c_dyn, c_rew)
-    N, cd, cr, kd, kr = np.broadcast_arrays(N, cd, cr, prices.kappa_d, prices.kappa_r)
-    if N.size > CHUNK:  # flat memory and cache-sized passes: 1e7 budgets cost no more per budget than 1e5
-        flat = [np.ravel(a) for a in (N, cd, cr, kd, kr)]  # once: slicing a broadcast view copies it whole
-        parts = [optimal_split(f_N[k:k + CHUNK], Prices(f_kd[k:k + CHUNK], f_kr[k:k + CHUNK]), dyn, rew,
-                               f_cd[k:k + CHUNK], f_cr[k:k + CHUNK], integer=integer, tol=tol, max_iter=max_iter)
-                 for f_N, f_cd, f_cr, f_kd, f_kr in [flat] for k in range(0, N.size, CHUNK)]
-        join = lambda name: np.concatenate([np.atleast_1d(getattr(p, name)) for p in parts]).reshape(N.shape)  # noqa: E731
-        return Allocation(*(join(f) for f in ("n_d", "n_r", "share_dyn", "bound", "ratio", "corner")),
-                          max(p.iterations for p in parts), join("residual"), integer, all(p.success for p in parts),
-                          "converged" if all(p.success for p in parts) else "; ".join(p.message for p in parts if not p.success))
+    given = (N, cd, cr, np.asarray(prices.kappa_d, dtype=float), np.asarray(prices.kappa_r, dtype=float))
+    N, cd, cr, kd, kr = np.broadcast_arrays(*given)
+    if N.size > CHUNK:
+        return _in_chunks(given, N.shape, dyn, rew, integer=integer, tol=tol, max_iter=max_iter)
     ad, xd, ar, xr = dyn.a, dyn.alpha, rew.a, rew.alpha
     logN = np.log(N)
     # g(u) = const - (xd+1) log x + (xr+1) log(1-x), with x = sigmoid(u)
@@ -188,6 +182,28 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
                                            f"after max_iter={max_iter} iterations")
     return Allocation(sq(n_d), sq(n_r), sq(x), sq(b), sq(n_d / n_r), sq(corner), iterations, sq(residual), integer,
                       success, message)
+
+
+def _in_chunks(given: tuple, shape: tuple, dyn: PowerLaw, rew: PowerLaw, **options) -> Allocation:
+    """:func:`optimal_split` in cache-sized chunks written into the answer's arrays, so that memory beyond the
+    answer stays flat and 1e7 budgets cost about as much per budget as 1e5."""
+    size = int(np.prod(shape))
+    # a scalar stays a scalar and an array of the full shape is only viewed; raveling a broadcast view copies it
+    flat = [a.reshape(()) if a.size == 1 else np.ravel(np.broadcast_to(a, shape)) for a in given]
+    floats = ("n_d", "n_r", "share_dyn", "bound", "ratio", "residual")
+    out = {name: np.empty(size) for name in floats} | {"corner": np.empty(size, dtype="<U7")}
+    iterations, failed = 0, []
+    for k in range(0, size, CHUNK):
+        N, cd, cr, kd, kr = (a if a.ndim == 0 else a[k:k + CHUNK] for a in flat)
+        part = optimal_split(np.broadcast_to(N, (min(CHUNK, size - k),)), Prices(kd, kr), dyn, rew, cd, cr, **options)
+        for name, arr in out.items():
+            arr[k:k + CHUNK] = getattr(part, name)
+        iterations = max(iterations, part.iterations)
+        if not part.success:
+            failed.append(part.message)
+    return Allocation(*(out[f].reshape(shape) for f in ("n_d", "n_r", "share_dyn", "bound", "ratio", "corner")),
+                      iterations, out["residual"].reshape(shape), options["integer"], not failed,
+                      "; ".join(failed) if failed else "converged")
 
 
 def _integer_optimum(N, n_d, n_r, kd, kr, dyn, rew, cd, cr):
