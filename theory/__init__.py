@@ -3,7 +3,7 @@
 The public API is the list below; ``docs/theory.md`` equation labels are cited in every docstring.
 Names load on first use (as SciPy's submodules do), so ``import theory`` costs no more than NumPy
 and never loads SymPy, SciPy's optimisers or matplotlib. Submodules hold the rest (``theory.mdp``
-for the tabular laboratory, ``theory.bound_symbolic`` for the bound as SymPy expressions,
+for the tabular laboratory, ``theory.maths.bound_symbolic`` for the bound as SymPy expressions,
 ``theory.derivations`` for the checked derivations).
 """
 

@@ -9,9 +9,9 @@ $H=\infty$), to a learned reward model and to finite horizons:
     \quad C_{rew}=\sum_{t=0}^{H-1}\gamma^t,
     \quad C_{dyn}=K_{r\pi}\sum_{u=1}^{H-1}\gamma^u\sum_{i=0}^{u-1}L^i .
 
-This module is pure NumPy: the coefficients come from :mod:`theory.coefficients`, whose
+This module is pure NumPy: the coefficients come from :mod:`theory.maths.coefficients`, whose
 cancellation-free kernels the tests prove equal to the SymPy closed forms of
-:mod:`theory.bound_symbolic` (which only symbolic requests import).
+:mod:`theory.maths.bound_symbolic` (which only symbolic requests import).
 """
 
 from __future__ import annotations

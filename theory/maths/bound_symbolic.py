@@ -1,19 +1,13 @@
 r"""The return-error bound as SymPy expressions (``docs/theory.md`` E1 to E5): derivations and the symbolic API.
 
-Extends Asadi, Misra and Littman (2018), "Lipschitz Continuity in Model-based
-Reinforcement Learning", ICML, Thm. 1 (compounding error) and Thm. 2 (value gap for
-$H=\infty$), to a learned reward model and to finite horizons:
-
-.. math::
-    |J(\pi)-\hat J(\pi)| \le B = C_{rew}\,\varepsilon_{rew} + C_{dyn}\,\varepsilon_{dyn},
-    \quad C_{rew}=\sum_{t=0}^{H-1}\gamma^t,
-    \quad C_{dyn}=K_{r\pi}\sum_{u=1}^{H-1}\gamma^u\sum_{i=0}^{u-1}L^i .
+The formulas are those of :mod:`theory.maths.bound` (the Asadi, Misra and Littman (2018) analysis extended to a
+learned reward and to finite horizons), kept here as exact expressions with their branches.
 
 Only symbolic requests import this module (``import theory`` does not load SymPy). The public
 entry points are :func:`bound_piecewise` (the whole bound, branches and conditions inside one
 ``Piecewise``), :data:`SYMBOLS` with :func:`substitute` (the package's own symbols, so a user's
 ``Symbol("gamma")`` cannot silently fail to match), and :func:`lambdify_bound` (a NumPy function
-of the bound that evaluates through the cancellation-free kernels of :mod:`theory.coefficients`,
+of the bound that evaluates through the cancellation-free kernels of :mod:`theory.maths.coefficients`,
 so it never returns a negative or garbage number).
 """
 
@@ -235,7 +229,7 @@ def lambdify_bound(structured: bool = False):
 
     Returns ``f(gamma, H, L, K_rpi, eps_dyn, eps_rew)`` (or ``f(gamma, H, K_f, K_r, K_pi, eps_dyn,
     eps_rew)`` when ``structured``), broadcasting over arrays, with ``H`` an integer or ``inf``. It
-    evaluates the ``Piecewise`` through the cancellation-free kernels of :mod:`theory.coefficients`
+    evaluates the ``Piecewise`` through the cancellation-free kernels of :mod:`theory.maths.coefficients`
     (the tests hold the two equal): never negative, never NaN, ``inf`` only where $B$ is infinite or
     beyond the float range. Invalid input raises :class:`theory.InputError`. A plain
     ``sympy.lambdify`` of the ``Piecewise`` loses all accuracy within about $10^{-3}$ of the branch

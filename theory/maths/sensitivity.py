@@ -9,7 +9,7 @@ With $L=K_f(1+K_\pi)$ and $K_{r\pi}=K_r(1+K_\pi)$ substituted into E3,
 
 where $c=C_{dyn}/K_{r\pi}$. $\partial_L c$, $\partial_\gamma B$ and $\partial_H B$ (the closed form
 continued to real $H$) are Richardson-extrapolated central differences of the stable kernels of
-:mod:`theory.coefficients` (one-sided at the ends of the domain); the tests hold them against
+:mod:`theory.maths.coefficients` (one-sided at the ends of the domain); the tests hold them against
 SymPy's symbolic derivatives. The elasticity $\frac{\partial\log B}{\partial\log\theta}$ says by
 what percentage the bound falls per percent reduction of $\theta$.
 """
