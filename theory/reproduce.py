@@ -22,6 +22,10 @@ STAGE_DERIVATIONS = {"bound": ("bound", "sensitivity"), "allocation": ("allocati
                      "reinforce": ("reinforce", "noise_budget"), "straightening": ("straightening",)}
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _derivation_line(derivations_dir: Path, name: str) -> Line:
     """Build a derivation (non-strict, so a failed step is counted), write it as Markdown and LaTeX, report the count."""
     from theory.derivations import DERIVATIONS, build
@@ -31,7 +35,8 @@ def _derivation_line(derivations_dir: Path, name: str) -> Line:
     (derivations_dir / f"{name}.tex").write_text(d.render_tex())
     summary = d.summary()
     return checked(f"derivation: {name} ({', '.join(DERIVATIONS[name][2])})",
-                   f"{summary['identities']} identities and {summary['inequalities']} inequalities checked, "
+                   f"{_count(summary['identities'], 'identity', 'identities')} and "
+                   f"{_count(summary['inequalities'], 'inequality', 'inequalities')} checked, "
                    f"{len(summary['failures'])} failed" + ("".join(f"; {f}" for f in summary["failures"])),
                    at_most(len(summary["failures"]), 0), numbers=summary)
 
