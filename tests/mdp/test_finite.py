@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from theory._validate import InputError
-from theory.mdp.finite import FiniteMDP, evaluate, from_sas_layout, load_npz, save_npz
+from theory.mdp.finite import FiniteMDP, evaluate, from_sas_layout, load_npz, save_npz, values
 from theory.mdp.learned import random_chain
 
 
@@ -26,6 +26,18 @@ def test_evaluation_matches_truncated_series_and_recursion():
     assert evaluate(finite) == pytest.approx(sum(0.9**t * m.mu @ np.linalg.matrix_power(P_pi, t) @ r_pi for t in range(7)))
     undiscounted = FiniteMDP(m.P, m.R, m.D, 1.0, 5)
     assert evaluate(undiscounted) == pytest.approx(sum(m.mu @ np.linalg.matrix_power(P_pi, t) @ r_pi for t in range(5)))
+
+
+@pytest.mark.parametrize("H", [0, 1, 2, 7])
+@pytest.mark.parametrize("batched", ["none", "kernels", "rewards", "both"])
+def test_finite_horizon_values_equal_the_power_series_for_every_batch_layout(H, batched):
+    rng = np.random.default_rng(H)
+    P = rng.dirichlet(np.ones(5), size=(3, 5) if batched in ("kernels", "both") else 5)
+    r = rng.normal(size=(3, 5) if batched in ("rewards", "both") else 5)
+    P3, r3 = np.broadcast_to(P, (3, 5, 5)), np.broadcast_to(r, (3, 5))
+    series = [sum(0.8**t * np.linalg.matrix_power(P3[k], t) @ r3[k] for t in range(H)) + np.zeros(5) for k in range(3)]
+    got = np.broadcast_to(values(P, r, 0.8, H), (3, 5))
+    np.testing.assert_allclose(got, series, rtol=1e-13, atol=1e-15)
 
 
 def test_evaluation_matches_monte_carlo():

@@ -262,7 +262,7 @@ def values(P_pi: np.ndarray, r_pi: np.ndarray, gamma: float, horizon: float) -> 
     r"""$V_0$ by a linear solve ($H=\infty$) or backward recursion (finite $H$); batch axes broadcast.
 
     $V_0=(I-\gamma P_\pi)^{-1}r_\pi$ for $H=\infty$, else $V_0=\sum_{t<H}\gamma^t P_\pi^t r_\pi$ by
-    $v\leftarrow r_\pi+\gamma P_\pi v$ from $v=r_\pi$ (``docs/theory.md`` E1).
+    $v\leftarrow r_\pi+\gamma P_\pi v$ from $v=r_\pi$ (``docs/theory.md`` section 0).
     """
     if math.isinf(horizon):
         S = P_pi.shape[-1]
