@@ -1,17 +1,9 @@
 """Sweeps of the bound E3 on learned tabular models."""
 
-import math
 
 import numpy as np
 
-from theory.mdp.finite import FiniteMDP
 from theory.checks.bound_sweep import verify_bound
-
-
-def tiny():
-    P = np.array([[[0.9, 0.1], [0.2, 0.8]], [[0.5, 0.5], [0.0, 1.0]]])
-    R = np.array([[1.0, 0.0], [0.5, 2.0]])
-    return FiniteMDP(P, R, np.array([[0, 1.0], [1.0, 0]]), gamma=0.9, horizon=math.inf)
 
 
 def test_bound_holds_with_zero_violations_on_a_sweep():

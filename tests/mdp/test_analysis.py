@@ -1,21 +1,14 @@
 """Closed-loop constants, model errors and bound cases on finite MDPs (E3, E5, E13)."""
 
 import itertools
-import math
 
 import numpy as np
 import pytest
 
 from theory.mdp.analysis import bound_case, closed_loop_constants, optimal_policy
-from theory.mdp.finite import FiniteMDP, evaluate
+from theory.mdp.finite import evaluate
 from theory.mdp.learned import learn, random_chain, random_grid
 from theory.mdp.transport import kernel_lipschitz
-
-
-def tiny():
-    P = np.array([[[0.9, 0.1], [0.2, 0.8]], [[0.5, 0.5], [0.0, 1.0]]])
-    R = np.array([[1.0, 0.0], [0.5, 2.0]])
-    return FiniteMDP(P, R, np.array([[0, 1.0], [1.0, 0]]), gamma=0.9, horizon=math.inf)
 
 
 def test_closed_loop_constants_never_exceed_structured():

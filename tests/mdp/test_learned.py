@@ -1,18 +1,10 @@
 """Learned models from samples: the sampling rule and convergence."""
 
-import math
 
 import numpy as np
 
 from theory.mdp.analysis import model_errors
-from theory.mdp.finite import FiniteMDP
 from theory.mdp.learned import allocate_samples, learn, learned_dynamics, random_chain
-
-
-def tiny():
-    P = np.array([[[0.9, 0.1], [0.2, 0.8]], [[0.5, 0.5], [0.0, 1.0]]])
-    R = np.array([[1.0, 0.0], [0.5, 2.0]])
-    return FiniteMDP(P, R, np.array([[0, 1.0], [1.0, 0]]), gamma=0.9, horizon=math.inf)
 
 
 def test_sample_allocation_rule():

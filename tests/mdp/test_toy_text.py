@@ -1,18 +1,11 @@
 """Toy-text tables: conversion, absorbing terminations, real start states."""
 
-import math
 
 import numpy as np
 import pytest
 
-from theory.mdp.finite import FiniteMDP, evaluate, from_toy_text
+from theory.mdp.finite import evaluate, from_toy_text
 from theory.checks.bound_sweep import verify_bound
-
-
-def tiny():
-    P = np.array([[[0.9, 0.1], [0.2, 0.8]], [[0.5, 0.5], [0.0, 1.0]]])
-    R = np.array([[1.0, 0.0], [0.5, 2.0]])
-    return FiniteMDP(P, R, np.array([[0, 1.0], [1.0, 0]]), gamma=0.9, horizon=math.inf)
 
 
 def test_toy_text_expected_rewards_and_absorbing_termination():

@@ -1,22 +1,14 @@
 """W1 and kernel Lipschitz constants on small hand-checked cases (E13)."""
 
 import itertools
-import math
 
 import numpy as np
 import pytest
 from scipy.optimize import linprog
 
 from theory._validate import InputError
-from theory.mdp.finite import FiniteMDP
 from theory.mdp.learned import random_grid
 from theory.mdp.transport import kernel_lipschitz, wasserstein
-
-
-def tiny():
-    P = np.array([[[0.9, 0.1], [0.2, 0.8]], [[0.5, 0.5], [0.0, 1.0]]])
-    R = np.array([[1.0, 0.0], [0.5, 2.0]])
-    return FiniteMDP(P, R, np.array([[0, 1.0], [1.0, 0]]), gamma=0.9, horizon=math.inf)
 
 
 
