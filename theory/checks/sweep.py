@@ -22,8 +22,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,9 +206,10 @@ def run_sweep(fn: Callable, tasks: Sequence[tuple[str, object]], *, seed: int, n
     return SweepOutcome([out.get(k) for k in keys], failures, len(done))
 
 
-def executor_from(workers: int | None = None, scheduler: str | None = None) -> tuple[Executor | None, Callable[[], None]]:
-    """An executor for ``--workers N`` (local processes) or ``--scheduler ADDRESS`` (Dask distributed), and the
-    function that shuts it down; ``(None, no-op)`` for an in-process run."""
+@contextmanager
+def executor_for(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """An executor for ``--workers N`` (local processes) or ``--scheduler ADDRESS`` (Dask distributed), shut
+    down when the block ends; ``None`` (in-process) for neither or one worker."""
     if workers is not None and scheduler is not None:
         raise V.InputError("give --workers or --scheduler, not both")
     if scheduler is not None:
@@ -219,10 +221,12 @@ def executor_from(workers: int | None = None, scheduler: str | None = None) -> t
             client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as err:
             raise V.InputError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} ({err})") from None
-        return client.get_executor(), client.close
-    if workers is not None and workers > 1:
+        with client:
+            yield client.get_executor()
+    elif workers is not None and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(max_workers=workers)
-        return pool, pool.shutdown
-    return None, lambda: None
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield pool
+    else:
+        yield None

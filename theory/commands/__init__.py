@@ -99,6 +99,13 @@ BOUND_OPTIONS = {"gamma": "--gamma", "horizon": "--horizon", "K_f": "--lip-dyn",
                  "eps_dyn": "--eps-dyn", "eps_rew": "--eps-rew"}
 
 
+def run_size(args: argparse.Namespace) -> str:
+    """``"quick"``, ``"full"`` or ``"default"`` from the ``--quick`` and ``--full`` flags."""
+    if args.quick and args.full:
+        raise InputError("give --quick or --full, not both")
+    return "quick" if args.quick else "full" if args.full else "default"
+
+
 def add_sweep_options(p: argparse.ArgumentParser) -> None:
     """``--workers``, ``--scheduler`` and ``--results``: where a sweep runs and where it keeps its finished tasks."""
     from theory.commands import _types as T

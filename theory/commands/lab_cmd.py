@@ -92,7 +92,7 @@ class VerifyBoundCommand:
     def run(args: argparse.Namespace) -> dict:
         from theory._validate import InputError
         from theory.checks.bound_sweep import verify_bound
-        from theory.checks.sweep import executor_from
+        from theory.checks.sweep import executor_for
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else None
         samples = None
@@ -104,12 +104,9 @@ class VerifyBoundCommand:
             if mdp is None:
                 raise InputError("--samples-dyn/--samples-rew need --mdp-file (random MDPs differ in size)")
             samples = ((args.samples_dyn, args.samples_rew),)
-        executor, shutdown = executor_from(args.workers, args.scheduler)
-        try:
+        with executor_for(args.workers, args.scheduler) as executor:
             sweep = verify_bound(mdp, n_mdps=args.mdps, samples=samples, sigma=args.sigma, seed=args.seed,
                                  executor=executor, results=args.results)
-        finally:
-            shutdown()
         out = sweep.summary()
         out["samples"] = [[int(a), int(b)] for a, b in zip(sweep.n_d, sweep.n_r)][: len(samples or ())] or None
         return out
@@ -137,13 +134,10 @@ class VerifyAllocationCommand:
 
         if args.seeds < 2:
             raise InputError("--seeds must be >= 2")
-        from theory.checks.sweep import executor_from
+        from theory.checks.sweep import executor_for
 
-        executor, shutdown = executor_from(args.workers, args.scheduler)
-        try:
+        with executor_for(args.workers, args.scheduler) as executor:
             return check_allocation(seed=args.seed, seeds=args.seeds, executor=executor, results=args.results).to_dict()
-        finally:
-            shutdown()
 
     @staticmethod
     def render(out: dict) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from theory.commands import add_sweep_options, command, table
+from theory.commands import add_sweep_options, command, run_size, table
 from theory.commands import _types as T
 
 
@@ -20,19 +20,12 @@ class ScalingExperimentCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        from theory._validate import InputError
         from theory.checks.neural_scaling import run
 
-        if args.quick and args.full:
-            raise InputError("give --quick or --full, not both")
-        size = "quick" if args.quick else "full" if args.full else "default"
-        from theory.checks.sweep import executor_from
+        from theory.checks.sweep import executor_for
 
-        executor, shutdown = executor_from(args.workers, args.scheduler)
-        try:
-            out = run(size, seed=args.seed, measure=args.measure, executor=executor, results=args.results)
-        finally:
-            shutdown()
+        with executor_for(args.workers, args.scheduler) as executor:
+            out = run(run_size(args), seed=args.seed, measure=args.measure, executor=executor, results=args.results)
         out.pop("fits")
         return out
 

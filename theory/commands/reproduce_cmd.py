@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from theory._validate import InputError
-from theory.commands import add_sweep_options, command
+from theory.commands import add_sweep_options, command, run_size
 
 
 @command("reproduce")
@@ -26,17 +25,11 @@ class ReproduceCommand:
     def run(args: argparse.Namespace) -> dict:
         from theory import reproduce as R
 
-        if args.quick and args.full:
-            raise InputError("give --quick or --full, not both")
-        size = "quick" if args.quick else "full" if args.full else "default"
-        from theory.checks.sweep import executor_from
+        from theory.checks.sweep import executor_for
 
-        executor, shutdown = executor_from(args.workers, args.scheduler)
-        try:
-            summary = R.reproduce(args.out, size=size, only=args.only, derivations_dir=args.derivations, executor=executor,
-                                  results=args.results)
-        finally:
-            shutdown()
+        with executor_for(args.workers, args.scheduler) as executor:
+            summary = R.reproduce(args.out, size=run_size(args), only=args.only, derivations_dir=args.derivations,
+                                  executor=executor, results=args.results)
         summary["exit_code"] = 1 if summary["failed"] else 0
         return summary
 
