@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
 
 class InputError(ValueError):
     """A user-supplied value is outside the valid range; the message names the parameter."""
+
+
+def existing_file(path, what: str) -> Path:
+    """``path`` as a :class:`~pathlib.Path` if it names a file; a missing path or a folder is an :class:`InputError`
+    (``what`` completes "... is a folder, not a/an ___ file")."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not {what} file")
+    return path
 
 
 def as_array(name: str, value) -> np.ndarray:

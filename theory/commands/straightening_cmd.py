@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
-from theory._validate import InputError
+from theory._validate import InputError, existing_file
 from theory.commands import command, table
 from theory.maths.straightening import curvature
 
@@ -20,11 +19,7 @@ class CurvatureCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        path = Path(args.trajectory_file)
-        if not path.exists():
-            raise InputError(f"no such file: {path}")
-        if path.is_dir():
-            raise InputError(f"{path} is a folder, not a .npy file")
+        path = existing_file(args.trajectory_file, "a .npy")
         with path.open("rb") as fh:
             if fh.read(6) != b"\x93NUMPY":
                 raise InputError(f"{path}: not a .npy file (a NumPy array written by numpy.save)")

@@ -297,11 +297,7 @@ def _correlation_notes(logn: np.ndarray, params: np.ndarray, floor: bool) -> lis
 def read_text(path: str | Path, what: str = "CSV") -> str:
     """The text of a user's file: UTF-8 (a byte-order mark is dropped), else Latin-1 (spreadsheets and old
     tools write both); a missing file, a folder or binary content is an :class:`~theory.InputError`."""
-    path = Path(path)
-    if not path.exists():
-        raise V.InputError(f"no such file: {path}")
-    if path.is_dir():
-        raise V.InputError(f"{path} is a folder, not a {what} file")
+    path = V.existing_file(path, f"a {what}")
     try:
         raw = path.read_bytes()
     except OSError as err:

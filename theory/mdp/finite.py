@@ -215,11 +215,7 @@ def load_npz(path: str | Path) -> FiniteMDP:
     that is not one number, then everything :class:`FiniteMDP` checks (shapes, finiteness, rows on the
     simplex, the metric axioms). Nothing is ever unpickled.
     """
-    path = Path(path)
-    if not path.exists():
-        raise V.InputError(f"no such file: {path}")
-    if path.is_dir():
-        raise V.InputError(f"{path} is a folder, not an .npz MDP file")
+    path = V.existing_file(path, "an .npz MDP")
     with path.open("rb") as fh:
         magic = fh.read(4)
     if magic != b"PK\x03\x04":
