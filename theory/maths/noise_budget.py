@@ -30,13 +30,16 @@ from theory import _validate as V
 @dataclass(frozen=True)
 class NoiseFamily:
     """$\\sigma^2(c)$ with its name and parameters; ``prices`` lists the only allowed prices of a
-    discrete family (a menu), ``step`` the price quantum of label averaging."""
+    discrete family (a menu), ``step`` the price quantum of label averaging, ``dsigma2`` the
+    derivative $\\sigma^{2\\prime}(c)$ where it is known (the optimum is then the root of the
+    objective's slope, exact to rounding, rather than the argmin of a flat minimum)."""
 
     name: str
     sigma2: Callable[[np.ndarray], np.ndarray]
     params: dict = field(default_factory=dict)
     prices: np.ndarray | None = None
     step: float | None = None
+    dsigma2: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 def power(A: float, p: float) -> NoiseFamily:
@@ -56,7 +59,8 @@ def power(A: float, p: float) -> NoiseFamily:
     ``docs/theory.md`` E19.
     """
     A, p = float(V.positive("A", A)), float(V.positive("p", p))
-    return NoiseFamily("power", lambda c: A * np.asarray(c, dtype=float) ** (-p), {"A": A, "p": p})
+    return NoiseFamily("power", lambda c: A * np.asarray(c, dtype=float) ** (-p), {"A": A, "p": p},
+                       dsigma2=lambda c: -p * A * np.asarray(c, dtype=float) ** (-p - 1))
 
 
 def bounded(sigma2_0: float, c_max: float) -> NoiseFamily:
@@ -77,7 +81,8 @@ def bounded(sigma2_0: float, c_max: float) -> NoiseFamily:
     """
     s0, cm = float(V.positive("sigma2_0", sigma2_0)), float(V.positive("c_max", c_max))
     return NoiseFamily("bounded", lambda c: s0 * np.clip(1 - np.asarray(c, dtype=float) / cm, 0, None),
-                       {"sigma2_0": s0, "c_max": cm})
+                       {"sigma2_0": s0, "c_max": cm},
+                       dsigma2=lambda c: np.where(np.asarray(c, dtype=float) < cm, -s0 / cm, 0.0))
 
 
 def floor(sigma2_f: float, A: float) -> NoiseFamily:
@@ -97,7 +102,8 @@ def floor(sigma2_f: float, A: float) -> NoiseFamily:
     ``docs/theory.md`` E19.
     """
     sf, A = float(V.nonnegative("sigma2_floor", sigma2_f)), float(V.positive("A", A))
-    return NoiseFamily("floor", lambda c: sf + A / np.asarray(c, dtype=float), {"sigma2_floor": sf, "A": A})
+    return NoiseFamily("floor", lambda c: sf + A / np.asarray(c, dtype=float), {"sigma2_floor": sf, "A": A},
+                       dsigma2=lambda c: -A / np.asarray(c, dtype=float) ** 2)
 
 
 def averaging(sigma2_1: float, k: float) -> NoiseFamily:
@@ -258,19 +264,37 @@ def _candidates(family: NoiseFamily, lo: float, hi: float, integer_budget: Budge
     return grid
 
 
-def _minimise(objective, family, lo, hi, integer_budget=None) -> float:
+def _minimise(objective, family, lo, hi, integer_budget=None, slope=None) -> float:
+    """The best candidate price, refined between its grid neighbours: by bisection on ``slope`` where it
+    changes sign there (the root is exact to rounding), else by bounded Brent on ``objective``."""
     cands = _candidates(family, lo, hi, integer_budget)
     vals = objective(cands)
     j = int(np.argmin(vals))
     best = float(cands[j])
     if family.prices is None and family.step is None and integer_budget is None and cands.size > 2:
-        # refine between the grid neighbours of the best point
         a, b = float(cands[max(j - 1, 0)]), float(cands[min(j + 1, cands.size - 1)])
+        if slope is not None:
+            if slope(a) < 0 < slope(b):
+                return _bisect_slope(slope, a, b)
+            return best
         res = minimize_scalar(lambda c: float(objective(np.array([c]))[0]), bounds=(a, b), method="bounded",
                               options={"xatol": 1e-12 * max(b, 1.0)})
         if res.fun <= vals[j]:
             best = float(res.x)
     return best
+
+
+def _bisect_slope(slope, a: float, b: float) -> float:
+    """The sign change of ``slope`` in ``[a, b]`` (negative at ``a``, positive at ``b``) to the last bit;
+    the explorer page runs the same loop, so the two agree to rounding."""
+    while True:
+        m = 0.5 * (a + b)
+        if m <= a or m >= b:
+            return m
+        if float(slope(m)) < 0:
+            a = m
+        else:
+            b = m
 
 
 def closed_form_price(family: NoiseFamily, problem: BudgetProblem) -> float | None:
@@ -321,14 +345,23 @@ def solve(family: NoiseFamily, problem: BudgetProblem) -> BudgetOptimum:
 
 def _solve(family: NoiseFamily, problem: BudgetProblem) -> BudgetOptimum:
     lo, hi = problem.price_min, problem.price_max
-    c = _minimise(lambda x: problem.mse(x, family), family, lo, hi, problem if problem.integer else None)
+    mse_slope = phi_slope = None
+    if family.dsigma2 is not None and not problem.integer:
+        B, V0, W, c0 = problem.budget, problem.V0, problem.W, problem.c0
+        # d/dc of (c0 + c)(V0 + W sigma2(c)) / B and of c sigma2(c)
+        mse_slope = lambda x: (V0 + W * family.sigma2(x) + (c0 + x) * W * family.dsigma2(x)) / B  # noqa: E731
+        phi_slope = lambda x: family.sigma2(x) + x * family.dsigma2(x)  # noqa: E731
+    c = _minimise(lambda x: problem.mse(x, family), family, lo, hi, problem if problem.integer else None, mse_slope)
     phi_of = lambda x: np.asarray(x, dtype=float) * family.sigma2(x)  # noqa: E731
-    phi = _minimise(phi_of, family, lo, hi)
     note = ""
-    values = phi_of(_candidates(family, lo, hi, None))
+    candidates = _candidates(family, lo, hi, None)
+    values = phi_of(candidates)
     flat = np.ptp(values) <= 1e-12 * max(float(np.max(np.abs(values))), 1e-300)
     if flat:  # power with p = 1, or label averaging: c sigma^2(c) is constant
-        note = "the noise-only objective c sigma^2(c) is flat here (indifferent): its price is arbitrary; "
+        phi = float(candidates[0])
+        note = "the noise-only objective c sigma^2(c) is flat here (indifferent): its price is arbitrary (reported at the cheapest); "
+    else:
+        phi = _minimise(phi_of, family, lo, hi, slope=phi_slope)
     agree = math.isclose(c, phi, rel_tol=1e-3)
     note += "the paper's noise-only answer agrees with the full objective" if agree else (
         f"they differ: the noise-only reduction picks price {phi:.6g} (corner: {_corner(phi, lo, hi)}), "

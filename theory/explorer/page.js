@@ -1,0 +1,465 @@
+// The explorer's face: controls, URL state, outputs and the SVG plots. The numbers come from kernels.js.
+"use strict";
+
+const state = {};     // key -> number (or string for the family)
+const raw = {};       // key -> the text the user gave (written back to the URL as is)
+const problems = {};  // key -> message shown beside the field
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function parseParam(p, text) {
+  const t = String(text).trim();
+  if (p.rule === "choice") {
+    return p.choices.includes(t) ? {value: t} : {error: `${p.key} must be one of ${p.choices.join(", ")}, got "${t}"`};
+  }
+  if (p.rule === "horizon" && /^(inf|infinity|oo)$/i.test(t)) return {value: Infinity};
+  if (!NUMBER.test(t)) return {error: `${p.key} must be a number, got "${t}"`};
+  const v = Number(t);
+  if (!Number.isFinite(v)) return {error: `${p.key} must be finite, got "${t}"`};
+  if (p.rule === "unit" && !(v >= 0 && v <= 1)) return {error: `${p.key} must be in [0, 1], got ${t}`};
+  if (p.rule === "nonneg" && !(v >= 0)) return {error: `${p.key} must be >= 0, got ${t}`};
+  if (p.rule === "pos" && !(v > 0)) return {error: `${p.key} must be > 0, got ${t}`};
+  if (p.rule === "horizon" && !(Number.isInteger(v) && v >= 1)) {
+    return {error: `${p.key} must be a whole number >= 1 or inf, got ${t}`};
+  }
+  return {value: v};
+}
+
+// ---------------------------------------------------------------- formatting
+function fmt(v, digits = 6) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "—";
+  if (v === Infinity) return "∞";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e-4 && a < 1e7) return String(Number(v.toPrecision(digits)));
+  const [m, e] = v.toExponential(digits - 1).split("e");
+  return `${Number(m)}×10${superscript(e)}`;
+}
+
+function superscript(e) {
+  const map = {"-": "⁻", "+": "", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹"};
+  return [...String(e)].map((ch) => map[ch]).join("");
+}
+
+function show(id, v, text) {  // an output with its full-precision value in data-value
+  const el = document.getElementById(id);
+  el.dataset.value = v === null || v === undefined ? "NaN" : String(v);
+  el.textContent = text === undefined ? fmt(v) : text;
+}
+
+function say(id, text) { document.getElementById(id).textContent = text || ""; }
+
+// ---------------------------------------------------------------- controls
+function sliderToValue(p, pos) {
+  const [lo, hi, scale] = p.slider;
+  const t = pos / 1000;
+  const v = scale === "log" ? Math.pow(10, Math.log10(lo) + t * (Math.log10(hi) - Math.log10(lo))) : lo + t * (hi - lo);
+  if (p.rule === "horizon") return Math.max(1, Math.round(v));
+  return Number(v.toPrecision(3));
+}
+
+function valueToSlider(p, v) {
+  const [lo, hi, scale] = p.slider;
+  if (!Number.isFinite(v)) return 1000;
+  const t = scale === "log" ? (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))
+                            : (v - lo) / (hi - lo);
+  return Math.round(1000 * Math.min(Math.max(t, 0), 1));
+}
+
+function buildControls() {
+  for (const p of PARAMETERS) {
+    const host = document.getElementById(`controls-${p.panel}`);
+    const row = document.createElement("div");
+    row.className = "control";
+    row.id = `row-${p.key}`;
+    if (p.family) row.dataset.family = p.family;
+    const label = document.createElement("label");
+    label.htmlFor = `in-${p.key}`;
+    label.innerHTML = p.label;
+    row.appendChild(label);
+    if (p.rule === "choice") {
+      const sel = document.createElement("select");
+      sel.id = `in-${p.key}`;
+      for (const ch of p.choices) {
+        const o = document.createElement("option");
+        o.value = ch; o.textContent = ch;
+        sel.appendChild(o);
+      }
+      sel.addEventListener("change", () => setParam(p, sel.value, "box"));
+      row.appendChild(sel);
+    } else {
+      const slider = document.createElement("input");
+      slider.type = "range"; slider.min = "0"; slider.max = "1000"; slider.step = "1";
+      slider.id = `sl-${p.key}`;
+      slider.setAttribute("aria-label", `${p.key} slider`);
+      slider.addEventListener("input", () => setParam(p, String(sliderToValue(p, Number(slider.value))), "slider"));
+      const box = document.createElement("input");
+      box.type = "text"; box.inputMode = "decimal"; box.id = `in-${p.key}`; box.size = 9;
+      box.setAttribute("aria-describedby", `msg-${p.key}`);
+      box.addEventListener("change", () => setParam(p, box.value, "box"));
+      row.appendChild(slider);
+      row.appendChild(box);
+      if (p.rule === "horizon") {
+        const inf = document.createElement("input");
+        inf.type = "checkbox"; inf.id = "in-H-inf";
+        const il = document.createElement("label");
+        il.htmlFor = "in-H-inf"; il.textContent = "H = ∞";
+        inf.addEventListener("change", () => setParam(p, inf.checked ? "inf" : String(sliderToValue(p, Number(slider.value))), "box"));
+        row.appendChild(inf); row.appendChild(il);
+      }
+    }
+    const msg = document.createElement("span");
+    msg.className = "message"; msg.id = `msg-${p.key}`; msg.setAttribute("role", "alert");
+    row.appendChild(msg);
+    if (p.help) row.title = p.help;
+    host.appendChild(row);
+  }
+}
+
+function syncControl(p) {
+  const box = document.getElementById(`in-${p.key}`);
+  if (p.rule === "choice") { box.value = state[p.key]; return; }
+  if (document.activeElement !== box) box.value = raw[p.key];
+  document.getElementById(`sl-${p.key}`).value = String(valueToSlider(p, state[p.key]));
+  if (p.rule === "horizon") document.getElementById("in-H-inf").checked = state.H === Infinity;
+}
+
+function setParam(p, text, source) {
+  const parsed = parseParam(p, text);
+  if (parsed.error) {
+    problems[p.key] = parsed.error;
+  } else {
+    delete problems[p.key];
+    state[p.key] = parsed.value;
+    raw[p.key] = String(text).trim();
+  }
+  if (source !== "box") document.getElementById(`in-${p.key}`).value = raw[p.key];
+  syncControl(p);
+  update();
+  writeQuery();
+}
+
+function readQuery() {
+  const q = new URLSearchParams(window.location.search);
+  for (const p of PARAMETERS) {
+    const given = q.get(p.key);
+    state[p.key] = parseParam(p, p.default).value;
+    raw[p.key] = p.default;
+    if (given === null) continue;
+    const parsed = parseParam(p, given);
+    if (parsed.error) {
+      problems[p.key] = `${parsed.error}; using the default ${p.default}`;
+    } else {
+      state[p.key] = parsed.value;
+      raw[p.key] = given.trim();
+    }
+  }
+  const known = new Set(PARAMETERS.map((p) => p.key));
+  const unknown = [...q.keys()].filter((key) => !known.has(key));
+  say("query-message", unknown.length ? `ignored unknown query parameter(s): ${unknown.join(", ")}` : "");
+}
+
+function writeQuery() {
+  const q = new URLSearchParams();
+  for (const p of PARAMETERS) {
+    if (p.family && !p.family.split(" ").includes(state.family)) continue;
+    q.set(p.key, raw[p.key]);
+  }
+  try {
+    window.history.replaceState(null, "", `${window.location.pathname}?${q.toString()}`);
+  } catch (e) {
+    // some browsers refuse to rewrite file:// addresses; the link below still carries the state
+  }
+  const link = document.getElementById("share-link");
+  link.href = `?${q.toString()}`;
+}
+
+// ---------------------------------------------------------------- the three panels
+let lastBound = null;
+
+function boundPanel() {
+  const s = state;
+  const crossField = s.H === Infinity && s.gamma >= 1
+    ? "gamma must be < 1 when the horizon is infinite (the discounted return diverges at gamma = 1)" : "";
+  say("msg-cross-bound", crossField);
+  if (crossField) {
+    for (const id of ["bound", "c_rew", "c_dyn", "reward_term", "dynamics_term"]) show(id, NaN);
+    show("L", closedLoopL(s.K_f, s.K_pi));
+    show("K_rpi", closedLoopK(s.K_r, s.K_pi));
+    say("bound_reason", crossField);
+    lastBound = null;
+    elasticities(null);
+    plotBoundVsH(null);
+    return;
+  }
+  const r = returnBound(s.gamma, s.H, s.eps_dyn, s.eps_rew, s.K_f, s.K_r, s.K_pi);
+  lastBound = r;
+  for (const id of ["bound", "c_rew", "c_dyn", "L", "K_rpi", "reward_term", "dynamics_term"]) show(id, r[id]);
+  const gl = r.L * s.gamma;
+  say("bound_reason", r.reason ? `B = ∞: ${r.reason}` : `finite; γL = ${fmt(gl)}${gl >= 1 ? " ≥ 1 (finite only because H is finite)" : ""}`);
+  elasticities(Number.isFinite(r.bound) ? sensitivity(s.gamma, s.H, s.eps_dyn, s.eps_rew, s.K_f, s.K_r, s.K_pi) : null);
+  plotBoundVsH(r);
+}
+
+function elasticities(sens) {
+  for (const name of ["K_f", "K_r", "K_pi", "gamma", "H"]) {
+    show(`elasticity_${name}`, sens ? sens.elasticity[name] : NaN);
+    show(`partial_${name}`, sens ? sens.partials[name] : NaN);
+  }
+  say("lower_first", !sens ? "no sensitivities: the bound is not finite here"
+    : sens.lowerFirst ? `lowering ${sens.lowerFirst} by 1% lowers the bound most (${fmt(100 * sens.drops[sens.lowerFirst], 3)}%)`
+      : "no Lipschitz constant changes the bound here: the dynamics term is zero");
+}
+
+function splitPanel() {
+  const s = state;
+  const ids = ["share", "n_d", "n_r", "split_bound", "split_ratio"];
+  let why = "";
+  if (!lastBound) why = "needs a valid bound panel";
+  else if (!(lastBound.c_dyn > 0)) why = "C_dyn = 0 (γ = 0, H = 1 or K_r = 0): the dynamics error does not enter the bound, so every unit of money after one dynamics sample buys reward labels";
+  else if (!Number.isFinite(lastBound.c_dyn)) why = "C_dyn = ∞ (γL ≥ 1 with H = ∞): no finite bound to minimise; choose a finite H or γL < 1";
+  let split = null;
+  if (!why) {
+    try {
+      split = optimalSplit(s.N, s.kappa_d, s.kappa_r, s.a_d, s.alpha_d, s.a_r, s.alpha_r, lastBound.c_dyn, lastBound.c_rew);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      why = e.message;
+    }
+  }
+  say("split_status", why || (split.corner ? `corner: the one-sample limit binds (${split.corner})` : "interior optimum (E9 holds with equality)"));
+  if (!split) {
+    for (const id of ids) show(id, NaN);
+    plotSplit(null); plotShareVsRatio(null);
+    return;
+  }
+  show("share", split.share); show("n_d", split.n_d); show("n_r", split.n_r);
+  show("split_bound", split.bound); show("split_ratio", split.n_d / split.n_r);
+  plotSplit(split); plotShareVsRatio(split);
+}
+
+function noisePanel() {
+  const s = state;
+  const params = {};
+  for (const name of NOISE_FAMILIES[s.family]) params[name] = s[name];
+  for (const row of document.querySelectorAll("[data-family]")) row.hidden = !row.dataset.family.split(" ").includes(s.family);
+  let out = null, why = "";
+  try {
+    out = solveNoiseBudget(s.family, params, s.V0, s.W, s.budget, s.c0, s.cmin, s.cmax);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    why = e.message;
+  }
+  if (!out) {
+    for (const id of ["price_full", "price_paper", "mse_full", "mse_paper", "rollouts", "sigma2_at"]) show(id, NaN);
+    say("noise_note", why);
+    plotNoise(null, params);
+    return;
+  }
+  show("price_full", out.price); show("price_paper", out.price_paper);
+  show("mse_full", out.mse); show("mse_paper", out.mse_paper);
+  show("rollouts", out.rollouts); show("sigma2_at", out.sigma2);
+  const corner = (c) => (Math.abs(c - s.cmin) <= 1e-7 * Math.max(Math.abs(c), Math.abs(s.cmin)) ? " (cheapest)"
+    : Math.abs(c - s.cmax) <= 1e-7 * Math.max(Math.abs(c), Math.abs(s.cmax)) ? " (dearest)" : " (interior)");
+  const agree = Math.abs(out.price - out.price_paper) <= 1e-3 * Math.max(Math.abs(out.price), Math.abs(out.price_paper));
+  say("noise_note", (out.flat ? "c σ²(c) is flat here: the paper's reduction is indifferent (shown at the cheapest price). " : "")
+    + `full objective: price ${fmt(out.price)}${corner(out.price)}; paper's noise-only reduction: ${fmt(out.price_paper)}`
+    + `${out.flat ? "" : corner(out.price_paper)}. `
+    + (agree ? "They agree." : `They differ: at the paper's price the MSE is ${fmt(out.mse_paper / out.mse, 3)}× the optimum.`));
+  plotNoise(out, params);
+}
+
+// ---------------------------------------------------------------- plots (inline SVG, no library)
+const SVG = "http://www.w3.org/2000/svg";
+const W_PLOT = 460, H_PLOT = 260, M = {l: 62, r: 14, t: 14, b: 44};
+
+function el(tag, attrs, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function ticks(lo, hi, log) {
+  if (log) {
+    const out = [];
+    for (let e = Math.ceil(Math.log10(lo) - 1e-9); e <= Math.floor(Math.log10(hi) + 1e-9); e++) out.push(Math.pow(10, e));
+    const stride = Math.ceil(out.length / 6);
+    return out.filter((_, i) => i % stride === 0);
+  }
+  const span = hi - lo || 1;
+  const step0 = Math.pow(10, Math.floor(Math.log10(span / 5)));
+  const step = [1, 2, 5, 10].map((m) => m * step0).find((s) => span / s <= 6);
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) out.push(Math.abs(v) < 1e-12 * span ? 0 : v);
+  return out;
+}
+
+function tickLabel(v, log) {
+  if (log) {
+    const e = Math.round(Math.log10(v));
+    return e >= -2 && e <= 3 ? String(Number(v.toPrecision(1))) : `10${superscript(e)}`;
+  }
+  return fmt(v, 3);
+}
+
+function plot(id, spec) {
+  // spec: {series: [{x, y, dash, label}], marks: [{x, y, shape, label}], xlog, ylog, xlabel, ylabel, hline, note}
+  const svg = document.getElementById(id);
+  svg.replaceChildren();
+  svg.setAttribute("viewBox", `0 0 ${W_PLOT} ${H_PLOT}`);
+  const pts = [];
+  for (const s of spec.series) s.x.forEach((x, i) => { if (Number.isFinite(s.y[i]) && Number.isFinite(x)) pts.push([x, s.y[i]]); });
+  for (const m of spec.marks || []) if (Number.isFinite(m.x) && Number.isFinite(m.y)) pts.push([m.x, m.y]);
+  if (spec.hline !== undefined && Number.isFinite(spec.hline)) pts.push([pts.length ? pts[0][0] : 1, spec.hline]);
+  const ylog = spec.ylog && pts.every(([, y]) => y > 0);
+  if (!pts.length) {
+    svg.appendChild(el("text", {x: W_PLOT / 2, y: H_PLOT / 2, "text-anchor": "middle", class: "empty"}, spec.note || "nothing to plot"));
+    return;
+  }
+  let [x0, x1] = [Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0]))];
+  let [y0, y1] = [Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]))];
+  if (spec.ymin !== undefined) y0 = Math.min(y0, spec.ymin);
+  if (x0 === x1) { x0 = spec.xlog ? x0 / 2 : x0 - 1; x1 = spec.xlog ? x1 * 2 : x1 + 1; }
+  if (y0 === y1) { y0 = ylog ? y0 / 2 : y0 - 1; y1 = ylog ? y1 * 2 : y1 + 1; }
+  if (!ylog) { const pad = 0.05 * (y1 - y0); y1 += pad; if (y0 !== 0 || spec.ymin === undefined) y0 -= pad; }
+  const fx = spec.xlog ? Math.log10 : (v) => v, fy = ylog ? Math.log10 : (v) => v;
+  const X = (v) => M.l + (fx(v) - fx(x0)) / (fx(x1) - fx(x0)) * (W_PLOT - M.l - M.r);
+  const Y = (v) => H_PLOT - M.b - (fy(v) - fy(y0)) / (fy(y1) - fy(y0)) * (H_PLOT - M.t - M.b);
+  const axes = el("g", {class: "axes"});
+  axes.appendChild(el("rect", {x: M.l, y: M.t, width: W_PLOT - M.l - M.r, height: H_PLOT - M.t - M.b, class: "frame"}));
+  for (const v of ticks(x0, x1, spec.xlog)) {
+    axes.appendChild(el("line", {x1: X(v), x2: X(v), y1: H_PLOT - M.b, y2: H_PLOT - M.b + 4, class: "tick"}));
+    axes.appendChild(el("text", {x: X(v), y: H_PLOT - M.b + 16, "text-anchor": "middle"}, tickLabel(v, spec.xlog)));
+  }
+  for (const v of ticks(y0, y1, ylog)) {
+    axes.appendChild(el("line", {x1: M.l - 4, x2: M.l, y1: Y(v), y2: Y(v), class: "tick"}));
+    axes.appendChild(el("text", {x: M.l - 7, y: Y(v) + 4, "text-anchor": "end"}, tickLabel(v, ylog)));
+  }
+  axes.appendChild(el("text", {x: (M.l + W_PLOT - M.r) / 2, y: H_PLOT - 8, "text-anchor": "middle", class: "label"}, spec.xlabel));
+  axes.appendChild(el("text", {x: 14, y: (M.t + H_PLOT - M.b) / 2, "text-anchor": "middle", class: "label",
+                               transform: `rotate(-90 14 ${(M.t + H_PLOT - M.b) / 2})`}, spec.ylabel));
+  svg.appendChild(axes);
+  if (spec.hline !== undefined && Number.isFinite(spec.hline)) {
+    svg.appendChild(el("line", {x1: M.l, x2: W_PLOT - M.r, y1: Y(spec.hline), y2: Y(spec.hline), class: "series", "stroke-dasharray": "6 4"}));
+    svg.appendChild(el("text", {x: W_PLOT - M.r - 4, y: Y(spec.hline) - 5, "text-anchor": "end", class: "note"}, spec.hlineLabel));
+  }
+  for (const s of spec.series) {
+    let d = "", pen = false;
+    s.x.forEach((x, i) => {
+      const y = s.y[i];
+      if (!Number.isFinite(y) || !Number.isFinite(x) || (ylog && !(y > 0))) { pen = false; return; }
+      d += `${pen ? "L" : "M"}${X(x).toFixed(2)},${Y(y).toFixed(2)}`;
+      pen = true;
+    });
+    svg.appendChild(el("path", {d, class: "series", "stroke-dasharray": s.dash || "none"}));
+  }
+  let legendY = M.t + 14;
+  for (const m of spec.marks || []) {
+    if (!Number.isFinite(m.x) || !Number.isFinite(m.y)) continue;
+    const [cx, cy] = [X(m.x), Y(m.y)];
+    svg.appendChild(m.shape === "square"
+      ? el("rect", {x: cx - 6, y: cy - 6, width: 12, height: 12, class: "mark open"})
+      : el("circle", {cx, cy, r: 6, class: "mark"}));
+    if (m.label) {
+      svg.appendChild(m.shape === "square" ? el("rect", {x: W_PLOT - M.r - 150, y: legendY - 9, width: 10, height: 10, class: "mark open"})
+                                           : el("circle", {cx: W_PLOT - M.r - 145, cy: legendY - 4, r: 5, class: "mark"}));
+      svg.appendChild(el("text", {x: W_PLOT - M.r - 134, y: legendY, class: "note"}, m.label));
+      legendY += 16;
+    }
+  }
+  if (spec.note) svg.appendChild(el("text", {x: M.l + 6, y: M.t + 14, class: "note"}, spec.note));
+}
+
+function horizonsUpTo(hmax) {
+  const out = [];
+  if (hmax <= 300) { for (let h = 1; h <= hmax; h++) out.push(h); return out; }
+  let last = 0;
+  for (const v of geomspace(1, hmax, 300)) { const h = Math.round(v); if (h > last) { out.push(h); last = h; } }
+  return out;
+}
+
+function plotBoundVsH(r) {
+  const s = state;
+  if (!r) { plot("plot-bound", {series: [], xlabel: "horizon H", ylabel: "bound B", note: "no bound at these values"}); return; }
+  const hmax = s.H === Infinity ? 200 : Math.min(Math.max(2 * s.H, 20), 1e6);
+  const hs = horizonsUpTo(hmax);
+  const bs = hs.map((h) => returnBound(s.gamma, h, s.eps_dyn, s.eps_rew, s.K_f, s.K_r, s.K_pi).bound);
+  const spec = {series: [{x: hs, y: bs}], xlog: hmax > 300, xlabel: "horizon H", ylabel: "bound B(H)", ymin: 0};
+  if (s.H === Infinity) {
+    if (Number.isFinite(r.bound)) { spec.hline = r.bound; spec.hlineLabel = `H = ∞: B = ${fmt(r.bound, 4)}`; }
+    else spec.note = "H = ∞: B = ∞ (γL ≥ 1)";
+  } else {
+    spec.marks = [{x: s.H, y: r.bound, label: `H = ${s.H}`}];
+  }
+  plot("plot-bound", spec);
+}
+
+function plotSplit(split) {
+  const s = state;
+  if (!split) { plot("plot-split", {series: [], xlabel: "dynamics share x", ylabel: "bound B(x)", note: "no split"}); return; }
+  const lo = s.kappa_d / s.N, hi = 1 - s.kappa_r / s.N;
+  const xs = [];
+  for (let i = 0; i <= 240; i++) {  // dense near both ends, where B(x) turns up steeply
+    const t = i / 240, u = Math.log(lo / (1 - lo)) + t * (Math.log(hi / (1 - hi)) - Math.log(lo / (1 - lo)));
+    xs.push(1 / (1 + Math.exp(-u)));
+  }
+  const cd = lastBound.c_dyn, cr = lastBound.c_rew;
+  const ys = xs.map((x) => boundOnLine(x, s.N, s.kappa_d, s.kappa_r, cd, cr, s.a_d, s.alpha_d, s.a_r, s.alpha_r));
+  plot("plot-split", {series: [{x: xs, y: ys}], ylog: true, xlabel: "dynamics share of the budget x = κ_d n_d / N",
+                      ylabel: "bound on the budget line", marks: [{x: split.share, y: split.bound, label: `x* = ${fmt(split.share, 4)}`}]});
+}
+
+function plotShareVsRatio(split) {
+  const s = state;
+  if (!split) { plot("plot-ratio", {series: [], xlabel: "price ratio κ_r / κ_d", ylabel: "x*", note: "no split"}); return; }
+  const r0 = s.kappa_r / s.kappa_d;
+  const rs = geomspace(r0 / 1000, r0 * 1000, 121);
+  const xs = [], ys = [];
+  for (const r of rs) {
+    try {
+      ys.push(optimalSplit(s.N, s.kappa_d, r * s.kappa_d, s.a_d, s.alpha_d, s.a_r, s.alpha_r, lastBound.c_dyn, lastBound.c_rew).share);
+      xs.push(r);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+    }
+  }
+  plot("plot-ratio", {series: [{x: xs, y: ys}], xlog: true, xlabel: "price ratio κ_r / κ_d (reward label / dynamics sample)",
+                      ylabel: "optimal share x*", ymin: 0, marks: [{x: r0, y: split.share, label: "these prices"}]});
+}
+
+function plotNoise(out, params) {
+  const s = state;
+  if (!out) { plot("plot-noise", {series: [], xlabel: "price per rollout c", ylabel: "MSE(c)", note: "no solution"}); return; }
+  const fam = NOISE_FUNCTIONS[s.family], args = NOISE_FAMILIES[s.family].map((n) => params[n]);
+  const cs = s.family === "averaging" ? priceCandidates("averaging", params, s.cmin, s.cmax).filter((_, i, a) => a.length <= 400 || i % Math.ceil(a.length / 400) === 0)
+    : (s.cmax > s.cmin ? geomspace(s.cmin, s.cmax, 240) : [s.cmin]);
+  const ys = cs.map((c) => fam[1](c, s.c0, s.V0, s.W, s.budget, ...args));
+  plot("plot-noise", {series: [{x: cs, y: ys}], xlog: true, ylog: true, xlabel: "price of one rollout's labels c",
+                      ylabel: "gradient MSE(c) (E18)",
+                      marks: [{x: out.price, y: out.mse, label: "full objective"},
+                              {x: out.price_paper, y: out.mse_paper, shape: "square", label: "paper's reduction"}]});
+}
+
+// ---------------------------------------------------------------- main loop
+function showProblems() {
+  for (const p of PARAMETERS) say(`msg-${p.key}`, problems[p.key] || "");
+}
+
+function update() {
+  showProblems();
+  boundPanel();
+  splitPanel();
+  noisePanel();
+  document.body.dataset.ready = "true";
+}
+
+function main() {
+  buildControls();
+  readQuery();
+  for (const p of PARAMETERS) syncControl(p);
+  update();
+  writeQuery();
+}
+
+main();
