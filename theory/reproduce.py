@@ -41,6 +41,17 @@ def _derivation_line(derivations_dir: Path, name: str) -> Line:
                    at_most(len(summary["failures"]), 0), numbers=summary)
 
 
+def _explorer_line(out: Path) -> Line:
+    """Write the interactive explorer beside the figures and check it is one small, self-contained file."""
+    from theory.explorer import write_explorer
+
+    info = write_explorer(out / "explorer.html")
+    return checked("explorer page (E3-E11, E18-E19)",
+                   f"{info['path']}: {info['bytes']:,} bytes (limit {info['limit_bytes']:,}), "
+                   f"{len(info['external'])} external reference(s)",
+                   at_most(info["bytes"], info["limit_bytes"]), at_most(len(info["external"]), 0), numbers=info)
+
+
 def _plots(stage: str, out: Path, d: dict) -> None:
     """Draw and save the figures of a stage from the data it returned."""
     from theory.checks import paper
@@ -125,6 +136,8 @@ def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | N
                 result = stages.STAGES[name](size, executor=executor, results=results)
                 lines += result.lines
                 _plots(name, out, result.data)
+                if name == "bound":
+                    lines.append(_explorer_line(out))
         except Exception as err:  # a broken stage is a failed check, and the others still run
             lines.append(checked(f"stage {name}", f"raised {type(err).__name__}: {err}", at_most(1, 0)))
         seconds[name] = round(time.process_time() - start, 2)

@@ -15,11 +15,15 @@ infinite bound, ``NaN`` where there is no answer and a message says why).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["PARAMETERS", "OUTPUT_IDS", "Parameter", "build_html", "write_explorer"]
+__all__ = ["PARAMETERS", "OUTPUT_IDS", "Parameter", "build_html", "external_references", "write_explorer"]
+
+#: The page's size limit (bytes) that ``reproduce`` checks.
+MAX_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -105,10 +109,24 @@ def build_html() -> str:
     return page
 
 
+def external_references(html: str) -> list[str]:
+    """Everything in ``html`` a browser would fetch from elsewhere: ``src``/``href`` to another address, CSS
+    ``url()`` and ``@import``. (The SVG namespace string is a name, not a fetch.)"""
+    pattern = r"""(?:src|href)\s*=\s*["']?\s*(?:https?:|//)[^"'\s>]*|url\(\s*["']?(?!data:)[^)]*\)|@import[^;]*"""
+    return re.findall(pattern, html, flags=re.IGNORECASE)
+
+
 def write_explorer(path: str | Path) -> dict:
-    """Write the page to ``path`` (parents created); returns ``{"path", "bytes"}``."""
+    """Write the page to ``path`` (parents created).
+
+    Returns
+    -------
+    dict
+        ``path``, ``bytes``, ``external`` (what the page would fetch from elsewhere: empty) and ``limit_bytes``.
+    """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     html = build_html()
     out.write_text(html, encoding="utf-8")
-    return {"path": str(out), "bytes": len(html.encode("utf-8"))}
+    return {"path": str(out), "bytes": len(html.encode("utf-8")), "external": external_references(html),
+            "limit_bytes": MAX_BYTES}

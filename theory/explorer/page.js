@@ -291,7 +291,12 @@ function ticks(lo, hi, log) {
   const step0 = Math.pow(10, Math.floor(Math.log10(span / 5)));
   const step = [1, 2, 5, 10].map((m) => m * step0).find((s) => span / s <= 6);
   const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) out.push(Math.abs(v) < 1e-12 * span ? 0 : v);
+  const first = Math.ceil(lo / step);
+  for (let i = 0; i <= 12; i++) {  // counted, so that a span at the rounding level of the values cannot loop forever
+    const v = (first + i) * step;
+    if (v > hi + 1e-9 * span) break;
+    out.push(Math.abs(v) < 1e-12 * span ? 0 : v);
+  }
   return out;
 }
 
@@ -320,8 +325,9 @@ function plot(id, spec) {
   let [x0, x1] = [Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0]))];
   let [y0, y1] = [Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]))];
   if (spec.ymin !== undefined) y0 = Math.min(y0, spec.ymin);
-  if (x0 === x1) { x0 = spec.xlog ? x0 / 2 : x0 - 1; x1 = spec.xlog ? x1 * 2 : x1 + 1; }
-  if (y0 === y1) { y0 = ylog ? y0 / 2 : y0 - 1; y1 = ylog ? y1 * 2 : y1 + 1; }
+  const flat = (a, b) => b - a <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+  if (flat(x0, x1)) { x0 = spec.xlog ? x0 / 2 : x0 - 1; x1 = spec.xlog ? x1 * 2 : x1 + 1; }
+  if (flat(y0, y1)) { y0 = ylog ? y0 / 2 : y0 - 1; y1 = ylog ? y1 * 2 : y1 + 1; }
   if (!ylog) { const pad = 0.05 * (y1 - y0); y1 += pad; if (y0 !== 0 || spec.ymin === undefined) y0 -= pad; }
   const fx = spec.xlog ? Math.log10 : (v) => v, fy = ylog ? Math.log10 : (v) => v;
   const X = (v) => M.l + (fx(v) - fx(x0)) / (fx(x1) - fx(x0)) * (W_PLOT - M.l - M.r);

@@ -1,0 +1,279 @@
+"""The explorer in a real browser (Debian's chromium, headless, one launch): every ``data-value`` against the
+Python API to 1e-9 relative over 45 query settings (branch points, gamma L >= 1, corners, bad values), the
+state written back to the URL, keyboard operation, labels, and a screenshot that is not blank.
+
+Run ``python tests/face/test_explorer.py docs/explorer.png`` to refresh the README's screenshot.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import math
+import re
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import numpy as np
+import pytest
+
+from theory import InputError
+from theory.explorer import OUTPUT_IDS, PARAMETERS, build_html, external_references, write_explorer
+
+_spec = importlib.util.spec_from_file_location("explorer_browser", Path(__file__).with_name("browser.py"))
+browser_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(browser_module)
+
+DEFAULTS = {p.key: p.default for p in PARAMETERS}
+
+# (query, the keys whose value is bad and must be reported beside their field)
+SETTINGS: list[tuple[dict, tuple[str, ...]]] = [
+    ({}, ()),
+    ({"gamma": "0.9", "H": "10"}, ()),
+    ({"gamma": "1", "H": "50", "K_f": "1", "K_pi": "0"}, ()),                      # gamma = 1 and L = 1
+    ({"gamma": "1", "H": "50", "K_f": "0.5", "K_pi": "0"}, ()),                    # gamma = 1
+    ({"gamma": "0.9", "H": "40", "K_f": "1", "K_pi": "0"}, ()),                    # L = 1
+    ({"gamma": "0.5", "H": "40", "K_f": "2", "K_pi": "0"}, ()),                    # gamma L = 1 exactly
+    ({"gamma": "0.999", "H": "1000", "K_f": "1.001001001001001", "K_pi": "0"}, ()),  # gamma L within 1e-16 of 1
+    ({"gamma": "0.9999", "H": "100", "K_f": "1.0001", "K_pi": "0"}, ()),          # within 1e-4 of every branch point
+    ({"gamma": "0.999999999", "H": "100000", "K_f": "1.000000001", "K_pi": "0"}, ()),
+    ({"gamma": "1", "H": "1000000", "K_f": "1.0000001", "K_pi": "0"}, ()),        # clustered nodes, large H
+    ({"gamma": "0.99", "H": "1000000000", "K_f": "1", "K_pi": "0"}, ()),
+    ({"gamma": "1", "H": "1000", "K_f": "1.0000000000001", "K_pi": "0"}, ()),    # nodes 1e-13 apart
+    ({"gamma": "0.9999999999999", "H": "100", "K_f": "1", "K_pi": "0"}, ()),
+    ({"gamma": "0.9", "H": "inf", "K_f": "1.1111111111", "K_pi": "0"}, ()),       # 1 - gamma L = 1e-11, rounded product
+    ({"gamma": "0.9", "H": "inf", "K_f": "1.2", "K_pi": "0"}, ()),                # gamma L >= 1: infinite
+    ({"gamma": "0.5", "H": "inf", "K_f": "2", "K_pi": "0"}, ()),                  # gamma L = 1 exactly: infinite
+    ({"gamma": "0.5", "H": "inf", "K_f": "1.9999999999", "K_pi": "0"}, ()),       # just below: huge, finite
+    ({"gamma": "0.9999999", "H": "inf"}, ()),
+    ({"gamma": "0.9", "H": "inf", "K_f": "1.2", "K_pi": "0", "eps_dyn": "0"}, ()),  # no dynamics error: finite
+    ({"gamma": "1", "H": "100000", "K_f": "2", "K_pi": "0"}, ()),                 # beyond the float range
+    ({"H": "1"}, ()),                                                             # C_dyn = 0: no split
+    ({"H": "2", "gamma": "0.7"}, ()),
+    ({"gamma": "0"}, ()),
+    ({"K_r": "0"}, ()),
+    ({"gamma": "1", "H": "inf"}, ()),                                             # refused: discounted return diverges
+    ({"gamma": "abc"}, ("gamma",)),
+    ({"gamma": "1.5", "K_f": "-1"}, ("gamma", "K_f")),
+    ({"H": "2.5", "eps_rew": "1e-3"}, ("H",)),
+    ({"N": "11", "kappa_d": "1", "kappa_r": "10"}, ()),                           # the smallest budget: a corner
+    ({"N": "1e12"}, ()),
+    ({"alpha_d": "0.5", "alpha_r": "0.5", "a_d": "3", "a_r": "7"}, ()),           # E10
+    ({"N": "5"}, ()),                                                             # below kappa_d + kappa_r
+    ({"N": "1e6", "kappa_r": "1000", "alpha_d": "0.9", "alpha_r": "0.05"}, ()),
+    ({"N": "-3", "alpha_r": "0"}, ("N", "alpha_r")),
+    ({"family": "floor", "sigma2_f": "0.5", "A": "3", "c0": "1"}, ()),
+    ({"family": "bounded", "sigma2_0": "2", "c_perfect": "50"}, ()),              # a kink inside the price range
+    ({"family": "bounded", "V0": "0", "c_perfect": "10"}, ()),                    # zero MSE beyond the kink
+    ({"family": "averaging", "sigma2_1": "2", "k": "0.5", "c0": "2"}, ()),
+    ({"family": "power", "p": "1"}, ()),                                          # the paper's reduction is flat
+    ({"family": "power", "p": "0.5", "c0": "0.3"}, ()),
+    ({"family": "power", "V0": "0"}, ()),
+    ({"family": "power", "c0": "3", "p": "1.5", "W": "40"}, ()),
+    ({"budget": "0.05"}, ()),                                                     # cannot buy one rollout
+    ({"cmin": "10", "cmax": "1"}, ()),                                            # empty price range
+    ({"family": "banana", "cmin": "0"}, ("family", "cmin")),
+]
+
+
+def _value(key: str, query: dict, bad: tuple[str, ...]):
+    text = DEFAULTS[key] if key in bad or key not in query else query[key]
+    if key == "family":
+        return text
+    return math.inf if text == "inf" else float(text)
+
+
+def expected(query: dict, bad: tuple[str, ...]) -> dict[str, float]:
+    """What the page must show, from the Python API (NaN where the API refuses the input)."""
+    from theory import Prices, PowerLaw, optimal_split, return_bound
+    from theory.maths import noise_budget as NB
+
+    v = {key: _value(key, query, bad) for key in DEFAULTS}
+    out = {key: math.nan for key in OUTPUT_IDS}
+    try:
+        r = return_bound(v["gamma"], v["H"], v["eps_dyn"], v["eps_rew"], K_f=v["K_f"], K_r=v["K_r"], K_pi=v["K_pi"])
+        out |= {"bound": r.bound, "c_rew": r.c_rew, "c_dyn": r.c_dyn, "L": r.L, "K_rpi": r.K_rpi,
+                "reward_term": r.reward_term, "dynamics_term": r.dynamics_term}
+    except InputError:
+        r = None
+        out |= {"L": v["K_f"] * (1 + v["K_pi"]), "K_rpi": v["K_r"] * (1 + v["K_pi"])}
+    # the page offers no split where C_dyn is 0 (the dynamics error does not count) or infinite (nothing to minimise)
+    if r is not None and 0 < float(r.c_dyn) < math.inf:
+        try:
+            s = optimal_split(v["N"], Prices(v["kappa_d"], v["kappa_r"]), PowerLaw(v["a_d"], v["alpha_d"]),
+                              PowerLaw(v["a_r"], v["alpha_r"]), r.c_dyn, r.c_rew)
+            out |= {"share": s.share_dyn, "n_d": s.n_d, "n_r": s.n_r, "split_bound": s.bound}
+        except InputError:
+            pass
+    family = {"power": lambda: NB.power(v["A"], v["p"]), "floor": lambda: NB.floor(v["sigma2_f"], v["A"]),
+              "bounded": lambda: NB.bounded(v["sigma2_0"], v["c_perfect"]),
+              "averaging": lambda: NB.averaging(v["sigma2_1"], v["k"])}[v["family"]]()
+    try:
+        o = NB.solve(family, NB.BudgetProblem(v["V0"], v["W"], v["budget"], v["cmin"], v["cmax"], v["c0"]))
+        out |= {"price_full": o.price, "price_paper": o.noise_only_price, "mse_full": o.mse, "mse_paper": o.noise_only_mse}
+    except InputError:
+        pass
+    return {key: float(val) for key, val in out.items()}
+
+
+def same(page: float, python: float) -> bool:
+    if math.isnan(python) or math.isnan(page):
+        return math.isnan(python) and math.isnan(page)
+    return math.isclose(page, python, rel_tol=1e-9, abs_tol=0.0)
+
+
+READ = ("Object.fromEntries([...document.querySelectorAll('[data-value]')].map(e => [e.id, e.dataset.value]))")
+MESSAGES = ("Object.fromEntries([...document.querySelectorAll('.control .message')]"
+            ".map(e => [e.id.slice(4), e.textContent]))")
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    path = tmp_path_factory.mktemp("explorer") / "explorer.html"
+    write_explorer(path)
+    browser = browser_module.Browser()
+    yield browser, path.resolve().as_uri()
+    browser.close()
+
+
+def test_the_page_is_one_small_self_contained_file(tmp_path):
+    info = write_explorer(tmp_path / "e.html")
+    html = (tmp_path / "e.html").read_text()
+    assert info["bytes"] < 1_000_000 and info["external"] == []
+    assert "<script src" not in html and "<link" not in html
+    assert build_html() == html  # deterministic: reproduce rewrites it byte for byte
+    planted = html.replace("</head>", '<link rel="stylesheet" href="https://cdn.example/x.css"></head>')
+    assert external_references(planted)  # the audit sees a fetch when there is one
+
+
+def test_every_formula_is_printed_from_sympy():
+    from theory.explorer.formulas import javascript, mathml_blocks
+
+    js = javascript()
+    for name in ("closedLoopL", "splitConst", "splitSlope", "mseSlope_power", "phiSlope_bounded", "partial_K_pi"):
+        assert f"function {name}(" in js
+    assert sum(len(blocks) for blocks in mathml_blocks().values()) >= 12
+    assert all(block.startswith("<math") for blocks in mathml_blocks().values() for _, block in blocks)
+
+
+@pytest.mark.parametrize("query,bad", SETTINGS, ids=[urlencode(q) or "defaults" for q, _ in SETTINGS])
+def test_every_value_matches_the_python_api(page, query, bad):
+    browser, url = page
+    browser.open(f"{url}?{urlencode(query)}" if query else url)
+    shown = browser.evaluate(READ)
+    want = expected(query, bad)
+    wrong = {key: (shown[key], want[key]) for key in OUTPUT_IDS if not same(float(shown[key]), want[key])}
+    assert not wrong, f"page vs Python: {wrong}"
+    messages = browser.evaluate(MESSAGES)
+    assert {key for key, text in messages.items() if text} == set(bad), messages
+    for key in bad:
+        assert key in messages[key] and "default" in messages[key]
+
+
+def test_the_elasticities_match_the_python_api(page):
+    from theory import sensitivity
+
+    browser, url = page
+    for query in ({"gamma": "0.95", "H": "30"}, {"gamma": "0.9", "H": "inf", "K_f": "0.6"},
+                  {"gamma": "1", "H": "200", "K_f": "1", "K_pi": "0"}):
+        browser.open(f"{url}?{urlencode(query)}")
+        shown = browser.evaluate(READ)
+        v = {key: _value(key, query, ()) for key in DEFAULTS}
+        s = sensitivity(v["gamma"], v["H"], v["eps_dyn"], v["eps_rew"], K_f=v["K_f"], K_r=v["K_r"], K_pi=v["K_pi"])
+        for name, value in s.elasticity.items():
+            assert same(float(shown[f"elasticity_{name}"]), math.nan if value is None else value), (query, name)
+
+
+def test_infinity_is_shown_as_such_with_its_reason(page):
+    browser, url = page
+    browser.open(f"{url}?gamma=0.9&H=inf&K_f=1.2&K_pi=0")
+    assert browser.evaluate("document.getElementById('bound').dataset.value") == "Infinity"
+    assert browser.evaluate("document.getElementById('bound').textContent") == "∞"
+    assert "gamma * L >= 1" in browser.evaluate("document.getElementById('bound_reason').textContent")
+    assert "C_dyn = ∞" in browser.evaluate("document.getElementById('split_status').textContent")
+
+
+def test_the_state_is_written_back_and_the_sliders_work_from_the_keyboard(page):
+    from theory import return_bound
+
+    browser, url = page
+    browser.open(f"{url}?gamma=0.9&H=25&N=1e5")
+    browser.evaluate("document.getElementById('sl-gamma').focus()")
+    for _ in range(3):
+        browser.key("ArrowLeft", 37)
+    gamma = float(browser.evaluate("document.getElementById('in-gamma').value"))
+    assert gamma < 0.9
+    query = parse_qs(urlparse(browser.evaluate("location.href")).query)
+    assert float(query["gamma"][0]) == gamma and query["H"] == ["25"] and query["N"] == ["1e5"]
+    bound = float(browser.evaluate("document.getElementById('bound').dataset.value"))
+    assert same(bound, float(return_bound(gamma, 25, 0.01, 0.02, K_f=0.5, K_r=1, K_pi=0.5).bound))
+    # typing into a number box and leaving it (Tab) applies the value; the URL follows
+    browser.evaluate("(() => { const b = document.getElementById('in-K_f'); b.focus(); b.select(); })()")
+    browser.send("Input.insertText", {"text": "0.7"}, page=True)
+    browser.key("Tab", 9)
+    assert browser.evaluate("document.activeElement.id") != "in-K_f"
+    assert parse_qs(urlparse(browser.evaluate("location.href")).query)["K_f"] == ["0.7"]
+    assert same(float(browser.evaluate("document.getElementById('L').dataset.value")), 0.7 * 1.5)
+    # the infinite-horizon box is a checkbox the space bar toggles
+    browser.evaluate("document.getElementById('in-H-inf').focus()")
+    browser.key(" ", 32)
+    assert parse_qs(urlparse(browser.evaluate("location.href")).query)["H"] == ["inf"]
+    # a bad value typed in is reported beside its field, and the page keeps the last good one
+    browser.evaluate("(() => { const b = document.getElementById('in-K_r'); b.value = '-2'; "
+                     "b.dispatchEvent(new Event('change')); })()")
+    assert "K_r must be >= 0" in browser.evaluate("document.getElementById('msg-K_r').textContent")
+    assert same(float(browser.evaluate("document.getElementById('K_rpi').dataset.value")), 1.5)
+
+
+def test_every_control_has_a_label(page):
+    browser, url = page
+    browser.open(url)
+    unlabelled = browser.evaluate(
+        "[...document.querySelectorAll('input, select')].filter(e => !(e.labels && e.labels.length) "
+        "&& !e.getAttribute('aria-label')).map(e => e.id)")
+    assert unlabelled == []
+    assert browser.evaluate("document.querySelectorAll('input[type=range]').length") >= 25
+
+
+def test_the_page_draws(page, tmp_path):
+    import matplotlib.image as mpimg
+
+    browser, url = page
+    browser.open(url)
+    paths = browser.evaluate("[...document.querySelectorAll('svg')].map(s => [s.id, "
+                             "[...s.querySelectorAll('path.series')].filter(p => p.getAttribute('d').length > 50).length, "
+                             "s.querySelectorAll('.mark, line.series').length])")  # a marked point, or H = inf's line
+    assert len(paths) == 4 and all(n_lines >= 1 for _, n_lines, _ in paths), paths
+    assert all(marks >= 1 for svg_id, _, marks in paths), paths
+    png = browser.screenshot()
+    (tmp_path / "explorer.png").write_bytes(png)
+    pixels = mpimg.imread(io.BytesIO(png), format="png")[..., :3].mean(axis=2)
+    assert pixels.shape[0] > 1500 and pixels.shape[1] >= 1000
+    dark = (pixels < 0.5).mean()
+    assert 0.01 < dark < 0.3, dark  # text and plots, neither blank nor a black page
+    rows = (pixels < 0.5).any(axis=1)
+    assert rows[: pixels.shape[0] // 3].mean() > 0.2 and rows[-pixels.shape[0] // 3:].mean() > 0.2  # drawn top to bottom
+
+
+def test_the_cli_writes_the_page(tmp_path, capsys):
+    from theory.cli import main
+
+    assert main(["explore", "--out", str(tmp_path / "x.html"), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"bytes"' in out and (tmp_path / "x.html").read_text() == build_html()
+    assert main(["explore", "--out", str(tmp_path)]) == 2
+    assert "--out must be a file" in capsys.readouterr().err
+
+
+if __name__ == "__main__":  # refresh the README's screenshot
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/explorer.png")
+    html = Path("/tmp/imagination-explorer.html")
+    write_explorer(html)
+    b = browser_module.Browser(width=1200, height=900)
+    try:
+        b.open(html.resolve().as_uri())
+        target.write_bytes(b.screenshot(full_page=False))
+    finally:
+        b.close()
+    print(f"wrote {target}")
