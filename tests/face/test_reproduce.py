@@ -48,6 +48,7 @@ def test_report_has_figures_derivations_and_the_paper_table(quick_run):
     for name in ("bound_horizon", "bound_calibration", "scaling_fits", "lab_bound_sweep", "reinforce_variance",
                  "straightening", "neural_scaling_laws", "neural_split_check"):
         assert (quick_run["out"] / f"{name}.png").exists() and (quick_run["out"] / f"{name}.pdf").exists(), name
+    assert "splitConst" in (quick_run["out"] / "explorer.html").read_text()
     for name in ("bound", "allocation", "noise_budget"):
         assert "Step" in (quick_run["ders"] / f"{name}.md").read_text()
     summary = R.summarise(quick_run["lines"], quick_run["out"], quick_run["ders"], "quick", quick_run["seconds"])
