@@ -270,7 +270,7 @@ if __name__ == "__main__":  # refresh the README's screenshot
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/explorer.png")
     html = Path("/tmp/imagination-explorer.html")
     write_explorer(html)
-    b = browser_module.Browser(width=1200, height=900)
+    b = browser_module.Browser(width=1200, height=1250)
     try:
         b.open(html.resolve().as_uri())
         target.write_bytes(b.screenshot(full_page=False))

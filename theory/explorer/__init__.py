@@ -73,7 +73,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("p", "noise", "p (exponent)", "2", "pos", (0.1, 4, "lin"), family="power"),
     Parameter("sigma2_f", "noise", "σ<sub>f</sub>² (floor)", "0.5", "nonneg", (0, 10, "lin"), family="floor"),
     Parameter("sigma2_0", "noise", "σ<sub>0</sub>² (at price 0)", "2", "pos", (0.01, 100, "log"), family="bounded"),
-    Parameter("c_perfect", "noise", "price of perfect labels", "100", "pos", (0.1, 1e4, "log"), family="bounded"),
+    Parameter("c_perfect", "noise", "price of perfect labels c<sub>perfect</sub>", "100", "pos", (0.1, 1e4, "log"), family="bounded"),
     Parameter("sigma2_1", "noise", "σ<sub>1</sub>² (one label)", "2", "pos", (0.01, 100, "log"), family="averaging"),
     Parameter("k", "noise", "k (price per label)", "1", "pos", (0.01, 100, "log"), family="averaging"),
 )

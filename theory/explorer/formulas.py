@@ -37,7 +37,7 @@ JS_NAMES: dict[sp.Symbol, str] = {
 # Names as they are printed (MathML splits a name at "_" into a subscript).
 SHOWN: dict[sp.Symbol, sp.Symbol] = {K_rpi: sp.Symbol("K_rπ"), K_pi: sp.Symbol("K_π"), budget: sp.Symbol("𝓑"),
                                      sigma2: sp.Symbol("σ^2"), sigma2_0: sp.Symbol("σ_0^2"), sigma2_f: sp.Symbol("σ_f^2"),
-                                     sigma2_1: sp.Symbol("σ_1^2")}
+                                     sigma2_1: sp.Symbol("σ_1^2"), c_max: sp.Symbol("c_perfect")}
 
 _LX, _L1X = sp.symbols("logx log1mx", real=True)  # log x and log(1 - x) of E11
 
@@ -164,7 +164,7 @@ def mathml_blocks() -> dict[str, list[tuple[str, str]]]:
             ("E18, the gradient MSE at price c", _eq("<mi>MSE</mi><mo>(</mo><mi>c</mi><mo>)</mo>", mse_of(sigma2))),
             ("power", _eq(sigma, fam["power"])),
             ("floor", _eq(sigma, fam["floor"])),
-            ("bounded", _eq(sigma, fam["bounded"])),
+            ("bounded", _eq(sigma, sigma2_0 * sp.Max(0, 1 - c / c_max))),  # the Piecewise, as MathML can print it
             ("averaging (c = k m)", _eq(sigma, fam["averaging"])),
             ("E19, power with c₀ = 0 and p > 1", _eq("<msup><mi>c</mi><mo>*</mo></msup>", _power_price())),
         ],

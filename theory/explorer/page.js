@@ -271,7 +271,7 @@ function noisePanel() {
 
 // ---------------------------------------------------------------- plots (inline SVG, no library)
 const SVG = "http://www.w3.org/2000/svg";
-const W_PLOT = 460, H_PLOT = 260, M = {l: 62, r: 14, t: 14, b: 44};
+const W_PLOT = 460, H_PLOT = 276, M = {l: 62, r: 14, t: 30, b: 44};
 
 function el(tag, attrs, text) {
   const node = document.createElementNS(SVG, tag);
@@ -283,8 +283,14 @@ function el(tag, attrs, text) {
 function ticks(lo, hi, log) {
   if (log) {
     const out = [];
-    for (let e = Math.ceil(Math.log10(lo) - 1e-9); e <= Math.floor(Math.log10(hi) + 1e-9); e++) out.push(Math.pow(10, e));
-    const stride = Math.ceil(out.length / 6);
+    const few = Math.log10(hi / lo) < 2;  // less than two decades: 1, 2 and 5 times each power of ten
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+      for (const m of few ? [1, 2, 5] : [1]) {
+        const v = m * Math.pow(10, e);
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+      }
+    }
+    const stride = Math.ceil(out.length / 7);
     return out.filter((_, i) => i % stride === 0);
   }
   const span = hi - lo || 1;
@@ -302,8 +308,9 @@ function ticks(lo, hi, log) {
 
 function tickLabel(v, log) {
   if (log) {
-    const e = Math.round(Math.log10(v));
-    return e >= -2 && e <= 3 ? String(Number(v.toPrecision(1))) : `10${superscript(e)}`;
+    const e = Math.floor(Math.log10(v) + 1e-9), m = Math.round(v / Math.pow(10, e));
+    if (e >= -2 && e <= 3) return String(Number(v.toPrecision(1)));
+    return m === 1 ? `10${superscript(e)}` : `${m}×10${superscript(e)}`;
   }
   return fmt(v, 3);
 }
@@ -348,7 +355,9 @@ function plot(id, spec) {
   svg.appendChild(axes);
   if (spec.hline !== undefined && Number.isFinite(spec.hline)) {
     svg.appendChild(el("line", {x1: M.l, x2: W_PLOT - M.r, y1: Y(spec.hline), y2: Y(spec.hline), class: "series", "stroke-dasharray": "6 4"}));
-    svg.appendChild(el("text", {x: W_PLOT - M.r - 4, y: Y(spec.hline) - 5, "text-anchor": "end", class: "note"}, spec.hlineLabel));
+    const below = Y(spec.hline) - M.t < 20;  // keep the label inside the frame
+    svg.appendChild(el("text", {x: W_PLOT - M.r - 4, y: Y(spec.hline) + (below ? 15 : -5), "text-anchor": "end", class: "note"},
+                       spec.hlineLabel));
   }
   for (const s of spec.series) {
     let d = "", pen = false;
@@ -360,7 +369,7 @@ function plot(id, spec) {
     });
     svg.appendChild(el("path", {d, class: "series", "stroke-dasharray": s.dash || "none"}));
   }
-  let legendY = M.t + 14;
+  let legendX = M.l;  // the legend sits above the frame, in a row, so it never hides a curve or a mark
   for (const m of spec.marks || []) {
     if (!Number.isFinite(m.x) || !Number.isFinite(m.y)) continue;
     const [cx, cy] = [X(m.x), Y(m.y)];
@@ -368,10 +377,10 @@ function plot(id, spec) {
       ? el("rect", {x: cx - 6, y: cy - 6, width: 12, height: 12, class: "mark open"})
       : el("circle", {cx, cy, r: 6, class: "mark"}));
     if (m.label) {
-      svg.appendChild(m.shape === "square" ? el("rect", {x: W_PLOT - M.r - 150, y: legendY - 9, width: 10, height: 10, class: "mark open"})
-                                           : el("circle", {cx: W_PLOT - M.r - 145, cy: legendY - 4, r: 5, class: "mark"}));
-      svg.appendChild(el("text", {x: W_PLOT - M.r - 134, y: legendY, class: "note"}, m.label));
-      legendY += 16;
+      svg.appendChild(m.shape === "square" ? el("rect", {x: legendX, y: 9, width: 10, height: 10, class: "mark open"})
+                                           : el("circle", {cx: legendX + 5, cy: 14, r: 5, class: "mark"}));
+      svg.appendChild(el("text", {x: legendX + 15, y: 18, class: "note"}, m.label));
+      legendX += 30 + 7 * m.label.length;
     }
   }
   if (spec.note) svg.appendChild(el("text", {x: M.l + 6, y: M.t + 14, class: "note"}, spec.note));
