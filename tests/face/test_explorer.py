@@ -1,6 +1,7 @@
-"""The explorer in a real browser (Debian's chromium, headless, one launch): every ``data-value`` against the
-Python API to 1e-9 relative over 45 query settings (branch points, gamma L >= 1, corners, bad values), the
-state written back to the URL, keyboard operation, labels, and a screenshot that is not blank.
+"""The explorer (E3 to E6 the bound, E8 to E11 the split, E18 and E19 the noise tradeoff) in a real browser
+(Debian's chromium, headless, one launch): every ``data-value`` against the Python API to 1e-9 relative over
+45 query settings (branch points, gamma L >= 1, corners, bad values), the state written back to the URL,
+keyboard operation, labels, and a screenshot that is not blank.
 
 Run ``python tests/face/test_explorer.py docs/explorer.png`` to refresh the README's screenshot.
 """

@@ -26,8 +26,23 @@ def test_power_family_against_brute_force(V0, W, A, p, lo, hi, c0):
     opt = NB.solve(fam, prob)
     _, best = brute(prob, fam)
     assert opt.mse <= best * (1 + 1e-9)
-    if c0 == 0:
-        assert opt.price == pytest.approx(opt.closed_form_price, rel=1e-6)
+    if c0 == 0:  # the optimum is the root of the analytic slope, so it meets the closed form to rounding
+        assert opt.price == pytest.approx(opt.closed_form_price, rel=1e-13)
+
+
+@settings(max_examples=60, deadline=None)
+@given(V0=st.floats(0.01, 10), W=st.floats(0.1, 10), A=st.floats(0.1, 10), sf=st.floats(0.0, 3), c0=st.floats(0.01, 5))
+def test_floor_family_interior_optimum_is_exact(V0, W, A, sf, c0):
+    """(c0 + c)(V0 + W sf + W A / c) has slope V0 + W sf - W A c0 / c^2: the root sqrt(W A c0 / (V0 + W sf))."""
+    prob = NB.BudgetProblem(V0, W, 1000.0, 1e-4, 1e4, c0)
+    root = math.sqrt(W * A * c0 / (V0 + W * sf))
+    assert NB.solve(NB.floor(sf, A), prob).price == pytest.approx(root, rel=1e-13)
+
+
+def test_a_flat_noise_only_objective_is_reported_at_the_cheapest_price():
+    prob = NB.BudgetProblem(5.0, 6.0, 1000.0, 0.1, 100.0, 1.0)
+    assert NB.solve(NB.power(2.0, 1.0), prob).noise_only_price == 0.1
+    assert NB.solve(NB.averaging(2.0, 0.3), prob).noise_only_price == pytest.approx(0.3)  # the first whole label
 
 
 def test_E19_power_closed_form_and_corners():
