@@ -94,7 +94,9 @@ class Config:
         if size == "default":
             return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096), seeds=2, steps=1500)
         if size == "full":
-            return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=24000,
+            # 48,000 steps: the doubling probe measured 24k -> 48k changing the reward error 3.4% (dynamics 3.6%),
+            # 48k -> 96k changing it 1.9% (dynamics 0.5%), under the 2% rule of convergence
+            return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=48000,
                           lr=3e-3, schedule="cosine", validation=0.1)
         raise V.InputError(f"size must be 'quick', 'default' or 'full', got {size!r}")
 
