@@ -109,7 +109,7 @@ function sensitivity(gamma, H, eps_dyn, eps_rew, K_f, K_r, K_pi) {  // E6
   if (!Number.isFinite(res.bound)) return null;
   const B = res.bound, Lc = K_f * (1 + K_pi), infinite = H === Infinity;
   const cUnit = (LL) => cDyn(gamma, H, LL, 1);
-  const boundAt = (gg, hh) => cRew(gg, hh) * eps_rew + cDyn(gg, hh, Lc, K_r * (1 + K_pi)) * eps_dyn;
+  const boundAt = (gg, hh) => boundTotal(cRew(gg, hh), cDyn(gg, hh, Lc, K_r * (1 + K_pi)), eps_rew, eps_dyn);
   const c = cUnit(Lc);
   const dc_dL = derivative(cUnit, Lc, 0, infinite ? (gamma > 0 ? 1 / gamma : Infinity) : Infinity);
   const gHi = infinite ? Math.min(1, Lc > 0 ? 1 / Lc : 1) : 1;
