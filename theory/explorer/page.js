@@ -4,6 +4,7 @@
 const state = {};     // key -> number (or string for the family)
 const raw = {};       // key -> the text the user gave (written back to the URL as is)
 const problems = {};  // key -> message shown beside the field
+let crossProblems = {};  // key -> a valid value that does not fit the others (a budget below one sample, ...)
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -225,6 +226,7 @@ function splitPanel() {
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       why = e.message;
+      blame(why);
     }
   }
   say("split_status", why || (split.corner ? `corner: the one-sample limit binds (${split.corner})` : "interior optimum (E9 holds with equality)"));
@@ -249,6 +251,7 @@ function noisePanel() {
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     why = e.message;
+    blame(why);
   }
   if (!out) {
     for (const id of ["price_full", "price_paper", "mse_full", "mse_paper", "rollouts", "sigma2_at"]) show(id, NaN);
@@ -458,14 +461,23 @@ function plotNoise(out, params) {
 
 // ---------------------------------------------------------------- main loop
 function showProblems() {
-  for (const p of PARAMETERS) say(`msg-${p.key}`, problems[p.key] || "");
+  for (const p of PARAMETERS) say(`msg-${p.key}`, problems[p.key] || crossProblems[p.key] || "");
+}
+
+// which field a refusal of the solvers belongs beside
+const BLAME = [[/^budget must be at least kappa/, "N"], [/^budget must buy/, "budget"], [/^price_max must be/, "cmax"],
+               [/^no whole number of labels/, "k"], [/label counts in the price range/, "cmax"]];
+
+function blame(message) {
+  for (const [pattern, key] of BLAME) if (pattern.test(message)) crossProblems[key] = message;
 }
 
 function update() {
-  showProblems();
+  crossProblems = {};
   boundPanel();
   splitPanel();
   noisePanel();
+  showProblems();
   document.body.dataset.ready = "true";
 }
 
