@@ -182,8 +182,8 @@ function boundPanel() {
   const s = state;
   const crossField = s.H === Infinity && s.gamma >= 1
     ? "gamma must be < 1 when the horizon is infinite (the discounted return diverges at gamma = 1)" : "";
-  say("msg-cross-bound", crossField);
   if (crossField) {
+    crossProblems.H = crossField;
     for (const id of ["bound", "c_rew", "c_dyn", "reward_term", "dynamics_term"]) show(id, NaN);
     show("L", closedLoopL(s.K_f, s.K_pi));
     show("K_rpi", closedLoopK(s.K_r, s.K_pi));
