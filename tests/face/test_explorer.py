@@ -55,7 +55,7 @@ SETTINGS: list[tuple[dict, tuple[str, ...], tuple[str, ...]]] = [
     ({"H": "2", "gamma": "0.7"}, (), ()),
     ({"gamma": "0"}, (), ()),
     ({"K_r": "0"}, (), ()),
-    ({"gamma": "1", "H": "inf"}, (), ("H",)),                                               # refused: discounted return diverges
+    ({"gamma": "1", "H": "inf"}, (), ("H",)),                                            # refused: discounted return diverges
     ({"gamma": "abc"}, ("gamma",), ()),
     ({"gamma": "1.5", "K_f": "-1"}, ("gamma", "K_f"), ()),
     ({"H": "2.5", "eps_rew": "1e-3"}, ("H",), ()),
