@@ -228,6 +228,13 @@ def test_the_state_is_written_back_and_the_sliders_work_from_the_keyboard(page):
     assert same(float(browser.evaluate("document.getElementById('K_rpi').dataset.value")), 1.5)
 
 
+def test_unknown_query_keys_are_named_and_ignored(page):
+    browser, url = page
+    browser.open(f"{url}?gama=0.5&gamma=0.8")
+    assert "gama" in browser.evaluate("document.getElementById('query-message').textContent")
+    assert browser.evaluate("document.getElementById('in-gamma').value") == "0.8"
+
+
 def test_every_control_has_a_label(page):
     browser, url = page
     browser.open(url)
