@@ -11,12 +11,10 @@ from __future__ import annotations
 import importlib.util
 import io
 import math
-import re
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
-import numpy as np
 import pytest
 
 from theory import InputError
