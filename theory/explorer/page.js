@@ -86,18 +86,18 @@ function buildControls() {
         o.value = ch; o.textContent = ch;
         sel.appendChild(o);
       }
-      sel.addEventListener("change", () => setParam(p, sel.value, "box"));
+      sel.addEventListener("change", () => setParam(p, sel.value));
       row.appendChild(sel);
     } else {
       const slider = document.createElement("input");
       slider.type = "range"; slider.min = "0"; slider.max = "1000"; slider.step = "1";
       slider.id = `sl-${p.key}`;
       slider.setAttribute("aria-label", `${p.key} slider`);
-      slider.addEventListener("input", () => setParam(p, String(sliderToValue(p, Number(slider.value))), "slider"));
+      slider.addEventListener("input", () => setParam(p, String(sliderToValue(p, Number(slider.value)))));
       const box = document.createElement("input");
       box.type = "text"; box.inputMode = "decimal"; box.id = `in-${p.key}`; box.size = 9;
       box.setAttribute("aria-describedby", `msg-${p.key}`);
-      box.addEventListener("change", () => setParam(p, box.value, "box"));
+      box.addEventListener("change", () => setParam(p, box.value));
       row.appendChild(slider);
       row.appendChild(box);
       if (p.rule === "horizon") {
@@ -105,7 +105,7 @@ function buildControls() {
         inf.type = "checkbox"; inf.id = "in-H-inf";
         const il = document.createElement("label");
         il.htmlFor = "in-H-inf"; il.textContent = "H = ∞";
-        inf.addEventListener("change", () => setParam(p, inf.checked ? "inf" : String(sliderToValue(p, Number(slider.value))), "box"));
+        inf.addEventListener("change", () => setParam(p, inf.checked ? "inf" : String(sliderToValue(p, Number(slider.value)))));
         row.appendChild(inf); row.appendChild(il);
       }
     }
@@ -125,7 +125,7 @@ function syncControl(p) {
   if (p.rule === "horizon") document.getElementById("in-H-inf").checked = state.H === Infinity;
 }
 
-function setParam(p, text, source) {
+function setParam(p, text) {
   const parsed = parseParam(p, text);
   if (parsed.error) {
     problems[p.key] = parsed.error;
@@ -134,7 +134,6 @@ function setParam(p, text, source) {
     state[p.key] = parsed.value;
     raw[p.key] = String(text).trim();
   }
-  if (source !== "box") document.getElementById(`in-${p.key}`).value = raw[p.key];
   syncControl(p);
   update();
   writeQuery();
