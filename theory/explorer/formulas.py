@@ -19,7 +19,7 @@ import sympy as sp
 from theory.derivations.noise import mse as mse_of
 from theory.maths import allocation_symbolic as AS
 from theory.maths import bound_symbolic as BS
-from theory.symbols import (A, C_dyn, C_rew, H, K_f, K_pi, K_r, K_rpi, L, N, V_0, W, a_d, a_r, alpha, alpha_d,
+from theory.symbols import (A, C_dyn, C_rew, H, K_f, K_pi, K_r, K_rpi, L, N, V_0, W, a_d, a_r, alpha_d,
                             alpha_r, budget, c, c_0, c_max, e_d, e_r, eps_dyn, eps_rew, gamma, k, kappa_d, kappa_r,
                             n_d, n_r, p, sigma2, sigma2_0, sigma2_1, sigma2_f, x)
 
@@ -31,7 +31,7 @@ JS_NAMES: dict[sp.Symbol, str] = {
     eps_rew: "eps_rew", C_dyn: "C_dyn", C_rew: "C_rew", N: "N", kappa_d: "kappa_d", kappa_r: "kappa_r",
     a_d: "a_d", a_r: "a_r", alpha_d: "alpha_d", alpha_r: "alpha_r", x: "x", c: "c", c_0: "c0", V_0: "V0", W: "W",
     budget: "budget", A: "A", p: "p", sigma2_0: "sigma2_0", sigma2_f: "sigma2_f", sigma2_1: "sigma2_1",
-    c_max: "c_perfect", k: "k", n_d: "n_d", n_r: "n_r", alpha: "alpha",
+    c_max: "c_perfect", k: "k",
 }
 
 # Names as they are printed (MathML splits a name at "_" into a subscript).
