@@ -1,6 +1,6 @@
 """The explorer (E3 to E6 the bound, E8 to E11 the split, E18 and E19 the noise tradeoff) in a real browser
 (Debian's chromium, headless, one launch): every ``data-value`` against the Python API to 1e-9 relative over
-45 query settings (branch points, gamma L >= 1, corners, bad values), the state written back to the URL,
+47 query settings (branch points, gamma L >= 1, corners, bad values), the state written back to the URL,
 keyboard operation, labels, and a screenshot that is not blank.
 
 Run ``python tests/face/test_explorer.py docs/explorer.png`` to refresh the README's screenshot.
@@ -40,6 +40,8 @@ SETTINGS: list[tuple[dict, tuple[str, ...], tuple[str, ...]]] = [
     ({"gamma": "0.999999999", "H": "100000", "K_f": "1.000000001", "K_pi": "0"}, (), ()),
     ({"gamma": "1", "H": "1000000", "K_f": "1.0000001", "K_pi": "0"}, (), ()),           # clustered nodes, large H
     ({"gamma": "0.99", "H": "1000000000", "K_f": "1", "K_pi": "0"}, (), ()),
+    ({"gamma": "1", "H": "1000000", "K_f": "0.5", "K_pi": "0", "eps_dyn": "0.1", "eps_rew": "0.01"}, (), ()),  # the audit's E6 case
+    ({"gamma": "0.999", "H": "1000", "K_f": "1.2", "K_pi": "0"}, (), ()),                # gamma L > 1, long horizon
     ({"gamma": "1", "H": "1000", "K_f": "1.0000000000001", "K_pi": "0"}, (), ()),        # nodes 1e-13 apart
     ({"gamma": "0.9999999999999", "H": "100", "K_f": "1", "K_pi": "0"}, (), ()),
     ({"gamma": "0.9", "H": "inf", "K_f": "1.1111111111", "K_pi": "0"}, (), ()),          # 1 - gamma L = 1e-11, rounded product

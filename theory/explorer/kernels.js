@@ -92,16 +92,41 @@ function returnBound(gamma, H, eps_dyn, eps_rew, K_f, K_r, K_pi) {  // E3
           reward_term: eps_rew === 0 ? 0 : c_rew * eps_rew, dynamics_term: eps_dyn === 0 ? 0 : c_dyn * eps_dyn};
 }
 
-function derivative(f, x, lo, hi) {  // Richardson-extrapolated difference, as theory.maths.sensitivity._derivative
-  let h = 1e-3 * Math.max(Math.abs(x), 1e-3);
-  h = Math.min(h, hi > x ? 0.25 * (hi - x) : h, x > lo ? 0.25 * (x - lo) : h);
-  if (x - 2 * h >= lo && x + 2 * h <= hi) {
-    const d = (s) => (f(x + s) - f(x - s)) / (2 * s);
-    return (4 * d(h / 2) - d(h)) / 3;
+function nodeScale(x, H) {  // as theory.maths.sensitivity._node_scale
+  if (x <= 0) return 1;
+  const lx = Math.abs(Math.log(x));
+  if (H === Infinity) return Math.min(1, lx);
+  return Math.min(1, x >= 1 ? 1 / H : Math.max(1 / H, lx));
+}
+
+function richardson(f, x, step, sign, central, levels) {  // as theory.maths.sensitivity._richardson
+  const p = central ? 2 : 1, q = central ? 2 : 1;
+  const f0 = central ? null : f(x);
+  let row = [];
+  for (let k = 0; k < levels; k++) {
+    const s = step / 2 ** k;
+    let d;
+    if (central) {
+      const xp = x + s, xm = x - s;
+      d = (f(xp) - f(xm)) / (xp - xm);
+    } else {
+      const xs = x + sign * s;
+      d = (f(xs) - f0) / (xs - x);
+    }
+    const next = [d];
+    for (let j = 1; j <= k; j++) next.push(next[j - 1] + (next[j - 1] - row[j - 1]) / (2 ** (p + (j - 1) * q) - 1));
+    row = next;
   }
-  const sign = x + 2 * h <= hi ? 1 : -1;
-  const d = (s) => (f(x + sign * s) - f(x)) / (sign * s);
-  return 2 * d(h / 2) - d(h);
+  return row[row.length - 1];
+}
+
+const powerOfTwo = (v) => 2 ** Math.floor(Math.log2(v));
+
+function derivative(f, x, lo, hi, scale) {  // as theory.maths.sensitivity._derivative
+  let h = powerOfTwo(0.1 * scale);
+  if (x - h >= lo && x + h <= hi) return richardson(f, x, h, 1, true, 4);
+  h = powerOfTwo(Math.min(0.05 * scale, 0.5 * Math.max(hi - x, x - lo)));
+  return richardson(f, x, h, x + h <= hi ? 1 : -1, false, 6);
 }
 
 function sensitivity(gamma, H, eps_dyn, eps_rew, K_f, K_r, K_pi) {  // E6
@@ -111,14 +136,22 @@ function sensitivity(gamma, H, eps_dyn, eps_rew, K_f, K_r, K_pi) {  // E6
   const cUnit = (LL) => cDyn(gamma, H, LL, 1);
   const boundAt = (gg, hh) => boundTotal(cRew(gg, hh), cDyn(gg, hh, Lc, K_r * (1 + K_pi)), eps_rew, eps_dyn);
   const c = cUnit(Lc);
-  const dc_dL = derivative(cUnit, Lc, 0, infinite ? (gamma > 0 ? 1 / gamma : Infinity) : Infinity);
+  const gl = gamma * Lc;
+  const dc_dL = derivative(cUnit, Lc, 0, infinite ? (gamma > 0 ? 1 / gamma : Infinity) : Infinity,
+                           Math.max(Lc, 1e-3) * nodeScale(gl, H));
   const gHi = infinite ? Math.min(1, Lc > 0 ? 1 / Lc : 1) : 1;
+  const gScale = Math.max(gamma, 1e-3) * Math.min(nodeScale(gamma, H), nodeScale(gl, H));
+  let hScale = H;  // in H a term x^H varies on 1 / |log x|; a node below 1 with x^H < e^-40 no longer counts
+  for (const x of [gamma, gl]) {
+    const v = x > 0 ? Math.log(x) : 0;
+    if (v > 0 || (v < 0 && -v * H < 40)) hScale = Math.min(hScale, 1 / Math.abs(v));
+  }
   const partials = {
     K_f: partial_K_f(eps_dyn, K_f, K_r, K_pi, c, dc_dL),
     K_r: partial_K_r(eps_dyn, K_f, K_r, K_pi, c, dc_dL),
     K_pi: partial_K_pi(eps_dyn, K_f, K_r, K_pi, c, dc_dL),
-    gamma: derivative((gg) => boundAt(gg, H), gamma, 0, gHi),
-    H: infinite ? null : derivative((hh) => boundAt(gamma, hh), H, 1, Infinity),
+    gamma: derivative((gg) => boundAt(gg, H), gamma, 0, gHi, gScale),
+    H: infinite ? null : derivative((hh) => boundAt(gamma, hh), H, 1, Infinity, hScale),
   };
   const values = {K_f, K_r, K_pi, gamma, H};
   const elasticity = {};
