@@ -174,8 +174,9 @@ def box_sup_quadratic(M: np.ndarray, pinned: int = 0) -> np.ndarray:
     r"""$\sup_{s\in[-1,1]^d}|s^\top Ms|$ for a stack ``M (n, d, d)``: exact, by the KKT conditions of the box.
 
     Every local extremum has each coordinate at $-1$, $+1$ or free, and the free ones solve
-    $M_{FF}s_F=-M_{FB}s_B$; all $3^d$ patterns are tried (singular blocks skipped: their extrema are
-    attained on a face that another pattern covers). The last ``pinned`` coordinates are held at
+    $M_{FF}s_F=-M_{FB}s_B$; all $3^d$ patterns are tried (singular blocks, by a condition number above
+    $10^{12}$ and so independent of the scale of $M$, are skipped: their extrema are attained on a face
+    that another pattern covers). The last ``pinned`` coordinates are held at
     $\pm1$ (a constant coordinate lifts an affine-quadratic function to a quadratic form).
     """
     M = 0.5 * (M + np.swapaxes(M, 1, 2))
@@ -189,7 +190,9 @@ def box_sup_quadratic(M: np.ndarray, pinned: int = 0) -> np.ndarray:
         if free.any():
             Mff = M[:, free][:, :, free]
             rhs = -np.einsum("nfb,b->nf", M[:, free][:, :, ~free], pattern[~free].astype(float))
-            ok = np.abs(np.linalg.det(Mff)) > 1e-12
+            # a scale-free test of singularity (a determinant threshold is not: it skipped every block
+            # once the entries were about 1e-6)
+            ok = np.linalg.cond(Mff) < 1e12
             sol = np.zeros((n, int(free.sum())))
             if ok.any():
                 sol[ok] = np.linalg.solve(Mff[ok], rhs[ok][..., None])[..., 0]
