@@ -116,3 +116,21 @@ def test_bad_problems(kwargs, match):
     args = dict(V0=1.0, W=1.0, budget=10.0, price_min=0.1, price_max=1.0) | kwargs
     with pytest.raises(InputError, match=match):
         NB.BudgetProblem(**args)
+
+
+def test_integer_budget_solved_whenever_the_full_objective_is_finite():
+    """The audit's case and 300 random menus: the paper's noise-only price may buy no whole rollout;
+    the full objective is still solved, and equals a brute-force minimum over the offers."""
+    out = NB.solve(NB.menu([(5, 1), (15, 0.01)]), NB.BudgetProblem(1, 1, 10, 1, 20, integer=True))
+    assert (out.price, out.rollouts, out.mse) == (5.0, 2.0, 1.0)
+    assert out.noise_only_price == 15.0 and math.isinf(out.noise_only_mse) and "no whole rollout" in out.note
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        offers = [(float(c), float(v)) for c, v in zip(rng.uniform(1, 20, 3), 10 ** rng.uniform(-3, 1, 3))]
+        budget, V0, W, c0 = float(rng.uniform(2, 40)), float(rng.uniform(0, 2)), float(rng.uniform(0.1, 3)), float(rng.uniform(0, 2))
+        K = [math.floor(budget / (c0 + c) + 1e-9) for c, _ in offers]
+        brute = [(V0 + W * v) / k for (c, v), k in zip(offers, K) if k >= 1]
+        if not brute or budget < c0 + 1:
+            continue
+        out = NB.solve(NB.menu(offers), NB.BudgetProblem(V0, W, budget, 1, 20, c0=c0, integer=True))
+        assert out.mse == pytest.approx(min(brute), rel=1e-12)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from theory.maths import noise_budget as NB
 from theory._validate import InputError
@@ -87,7 +88,7 @@ class NoiseBudgetCommand:
                 ("rollouts", out["rollouts"]), ("gradient MSE", out["mse"]), ("corner", out["corner"] or "interior"),
                 ("closed form (E19)", out["closed_form_price"]),
                 ("paper's noise-only price", f"{out['noise_only_price']:.6g} ({out['noise_only_corner'] or 'interior'}), "
-                                             f"MSE there {out['noise_only_mse']:.6g}")]
+                                             + (f"MSE there {out['noise_only_mse']:.6g}" if math.isfinite(out['noise_only_mse']) else "no whole rollout there"))]
         return table(rows, f"Noise budget, {out['family']} family, prices in [{out['price_min']:g}, {out['price_max']:g}] "
                            f"(docs/theory.md E18, E19)") + "\n  " + out["note"]
 

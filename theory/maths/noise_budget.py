@@ -224,7 +224,7 @@ class BudgetOptimum:
     corner: str | None
     noise_only_price: float
     noise_only_corner: str | None
-    noise_only_mse: float  # the full objective at the paper's price
+    noise_only_mse: float  # the full objective at the paper's price (inf where it buys no whole rollout)
     closed_form_price: float | None
     note: str
 
@@ -338,7 +338,9 @@ def solve(family: NoiseFamily, problem: BudgetProblem) -> BudgetOptimum:
     """
     with np.errstate(over="ignore", invalid="ignore"):
         out = _solve(family, problem)
-    if not (math.isfinite(out.mse) and math.isfinite(out.noise_only_mse) and math.isfinite(out.sigma2)):
+    # the paper's noise-only price may buy no whole rollout (integer version): its MSE is then inf (null in
+    # JSON) and the note says so; only the full objective must be finite
+    if not (math.isfinite(out.mse) and math.isfinite(out.sigma2)):
         raise V.InputError("the gradient MSE exceeds the float range at these prices: scale V0, W or the noise down")
     return out
 
@@ -363,10 +365,15 @@ def _solve(family: NoiseFamily, problem: BudgetProblem) -> BudgetOptimum:
     else:
         phi = _minimise(phi_of, family, lo, hi, slope=phi_slope)
     agree = math.isclose(c, phi, rel_tol=1e-3)
-    note += "the paper's noise-only answer agrees with the full objective" if agree else (
-        f"they differ: the noise-only reduction picks price {phi:.6g} (corner: {_corner(phi, lo, hi)}), "
-        f"the full objective {c:.6g}; at the noise-only price the MSE is {float(problem.mse(phi, family)):.6g} "
-        f"instead of {float(problem.mse(c, family)):.6g}")
+    phi_mse = float(problem.mse(phi, family))
+    if not agree and not math.isfinite(phi_mse) and problem.integer:
+        note += (f"they differ: the noise-only reduction picks price {phi:.6g}, which buys no whole rollout of "
+                 f"the budget {problem.budget:g}; the full objective picks {c:.6g}")
+    else:
+        note += "the paper's noise-only answer agrees with the full objective" if agree else (
+            f"they differ: the noise-only reduction picks price {phi:.6g} (corner: {_corner(phi, lo, hi)}), "
+            f"the full objective {c:.6g}; at the noise-only price the MSE is {phi_mse:.6g} "
+            f"instead of {float(problem.mse(c, family)):.6g}")
     return BudgetOptimum(c, float(family.sigma2(c)), float(problem.rollouts(c)), float(problem.mse(c, family)),
-                         _corner(c, lo, hi), phi, "indifferent" if flat else _corner(phi, lo, hi), float(problem.mse(phi, family)),
+                         _corner(c, lo, hi), phi, "indifferent" if flat else _corner(phi, lo, hi), phi_mse,
                          closed_form_price(family, problem), note)
