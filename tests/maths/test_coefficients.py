@@ -167,3 +167,15 @@ def test_geometric_sum_E4(x, n):
     assert rel_err(float(geometric_sum(x, n)), ref) <= 1e-12
     if not math.isinf(n):
         assert rel_err(float(B.compounding_factor(x, n)), ref) <= 1e-12
+
+
+@pytest.mark.parametrize("x,n", [(1e160, 2), (1e300, 2), (1e100, 3), (2.0, 1024), (1.5, 1750)])
+def test_geometric_sum_finite_where_the_sum_is(x, n):
+    """x^n overflows while sum_{k<n} x^k does not (the audit's compounding_factor(1e160, 2))."""
+    from theory.maths.bound import compounding_factor
+    ref = mp.fsum(mp.mpf(x) ** k for k in range(n))
+    got = float(compounding_factor(x, n))
+    if ref > mp.mpf("1.7976931348623157e308"):
+        assert math.isinf(got)
+    else:
+        assert got == pytest.approx(float(ref), rel=1e-13)

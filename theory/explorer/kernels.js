@@ -41,7 +41,10 @@ function geometricSum(v, n) {  // sum_{k<n} v^k, exact near v = 1, n may be Infi
   const vm1 = v - 1;
   if (n === Infinity) return v < 1 ? -1 / vm1 : Infinity;
   if (vm1 === 0 || n === 1) return n;
-  return Math.abs(vm1) >= 0.5 ? (Math.pow(v, n) - 1) / vm1 : Math.expm1(n * logNearOne(v, vm1)) / vm1;
+  const lv = logNearOne(v, vm1);
+  const direct = Math.abs(vm1) >= 0.5 ? (Math.pow(v, n) - 1) / vm1 : Math.expm1(n * lv) / vm1;
+  // v^n may overflow where the sum does not: factor out v^(n-1), as geometric_sum does
+  return direct === Infinity && v > 1 ? Math.pow(v, n - 1) * -Math.expm1(-n * lv) / -Math.expm1(-lv) : direct;
 }
 
 function secondDividedDifference(d12, d23, d13, n) {

@@ -109,6 +109,10 @@ def geometric_sum(x, n) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
         # away from 1 the direct form has little cancellation and pow is correctly rounded
         finite = np.where(np.abs(xm1) >= 0.5, (x**n - 1.0) / xm1, np.expm1(n * log_x) / xm1)
+        # x^n may overflow where the sum does not (1e160 + 1 for x = 1e160, n = 2): factor out x^(n-1)
+        big = np.isinf(finite) & (x > 1)
+        if big.any():
+            finite = np.where(big, x ** (n - 1.0) * (-np.expm1(-n * log_x)) / (-np.expm1(-log_x)), finite)
         infinite = np.where(x < 1, -1.0 / xm1, np.inf)
     out = np.where(np.isinf(n), infinite, np.where((xm1 == 0) | (n == 1), n, finite))
     return np.where(x == 0, np.minimum(n, 1.0), out)
