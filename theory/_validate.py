@@ -23,8 +23,50 @@ def existing_file(path, what: str) -> Path:
     return path
 
 
+TEXT_LIMIT = 256 * 2**20  # bytes: a CSV of errors or transitions is far smaller
+BINARY_LIMIT = 8 * 2**30  # bytes: an array file larger than a third of this machine's memory is refused
+
+
+def read_input(path, what: str, limit: int, check=None) -> tuple[str, bytes]:
+    """The bytes of a user's file, or of standard input for ``-``, read in chunks up to ``limit`` bytes;
+    returns ``(name, content)`` with the name to use in messages. A missing file, a folder, an unreadable
+    or an over-long input (``/dev/zero``) is an :class:`InputError` naming it. ``check(name, first_chunk)``
+    may refuse the input from its first chunk (a magic number), before the rest is read."""
+    import sys
+
+    if str(path) == "-":
+        name, fh = "standard input", sys.stdin.buffer
+    else:
+        p = existing_file(path, what)
+        name = str(p)
+        try:
+            fh = p.open("rb")
+        except OSError as err:
+            raise InputError(f"{p}: cannot read it ({err.strerror})") from None
+    chunks, size = [], 0
+    try:
+        while True:
+            chunk = fh.read(min(2**24, limit + 1 - size))
+            if not chunk:
+                break
+            if not chunks and check is not None:
+                check(name, chunk)
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise InputError(f"{name}: larger than {limit / 2**20:.0f} MiB; not {what} file this tool reads")
+    except OSError as err:
+        raise InputError(f"{name}: cannot read it ({err.strerror})") from None
+    finally:
+        if fh is not sys.stdin.buffer:
+            fh.close()
+    return name, b"".join(chunks)
+
+
 def as_array(name: str, value) -> np.ndarray:
-    if np.iscomplexobj(value) or (isinstance(value, np.ndarray) and value.dtype.kind not in "biuf"):
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray) and value.dtype.kind == "b"):
+        raise InputError(f"{name} must be a number, got the truth value {value!r}")  # True would read as 1
+    if np.iscomplexobj(value) or (isinstance(value, np.ndarray) and value.dtype.kind not in "iuf"):
         raise InputError(f"{name} must be real numbers, got dtype {np.asarray(value).dtype}")
     try:
         arr = np.asarray(value, dtype=float)

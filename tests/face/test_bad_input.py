@@ -298,8 +298,8 @@ def test_bad_input_is_one_line_and_exit_2(label, argv, files, capsys):
 
 
 @pytest.mark.parametrize("name,argv,check", [
-    ("csv with a BOM", ["fit", "{csv_bom}", "--bootstrap", "10"], lambda o: o["points"] == 3),
-    ("csv with a Latin-1 comment", ["fit", "{csv_latin1}", "--bootstrap", "10"], lambda o: o["points"] == 3),
+    ("csv with a BOM", ["fit", "{csv_bom}", "--bootstrap", "40"], lambda o: o["points"] == 3),
+    ("csv with a Latin-1 comment", ["fit", "{csv_latin1}", "--bootstrap", "40"], lambda o: o["points"] == 3),
     ("constant trajectory", ["curvature", "--trajectory-file", "{npy_const}"],
      lambda o: o["mean_curvature"] is None and "does not move" in o["message"]),
     ("one-state MDP: lipschitz", ["lipschitz", "--mdp-file", "{one_state}"], lambda o: o["L"] == 0 and o["K_rpi"] == 0),

@@ -67,7 +67,19 @@ def _seed_record(child: np.random.SeedSequence) -> dict:
 
 
 def _open_results(path: Path, header: dict) -> dict[str, object]:
-    """Tasks already done in ``path`` (after checking its header), or an empty dict for a new file."""
+    """Tasks already done in ``path`` (after checking its header), or an empty dict for a new file; a
+    folder, a missing folder, an unwritable or a binary file is an :class:`~theory.InputError` naming it."""
+    if path.is_dir():
+        raise V.InputError(f"--results: {path} is a folder, not a results file")
+    try:
+        return _read_results(path, header)
+    except UnicodeDecodeError:
+        raise V.InputError(f"--results: {path} is not a results file of this toolkit (binary content)") from None
+    except OSError as err:
+        raise V.InputError(f"--results: cannot use {path} ({err.strerror})") from None
+
+
+def _read_results(path: Path, header: dict) -> dict[str, object]:
     if not path.exists() or path.stat().st_size == 0:
         with path.open("w") as fh:
             fh.write(json.dumps(header) + "\n")
@@ -78,7 +90,7 @@ def _open_results(path: Path, header: dict) -> dict[str, object]:
         try:
             found = json.loads(first)
         except json.JSONDecodeError:
-            raise V.InputError(f"{path}: not a results file of this toolkit (its first line is not JSON)") from None
+            raise V.InputError(f"--results: {path} is not a results file of this toolkit (its first line is not JSON)") from None
         if found != header:
             raise V.InputError(f"{path} was written for other arguments ({found.get('sweep')}: {found.get('args')}); "
                                "give another --results file or the same arguments")
@@ -136,7 +148,10 @@ def run_sweep(fn: Callable, tasks: Sequence[tuple[str, object]], *, seed: int, n
     failures: dict[str, str] = {}
     pending = [(k, i) for i, k in enumerate(keys) if k not in done]
     params = dict(tasks)
-    fh = path.open("a") if path is not None else None
+    try:
+        fh = path.open("a") if path is not None else None
+    except OSError as err:  # readable but not writable
+        raise V.InputError(f"--results: cannot append to {path} ({err.strerror})") from None
     unsynced = 0
     last_sync = time.monotonic()
 
@@ -219,7 +234,7 @@ def executor_for(workers: int | None = None, scheduler: str | None = None) -> It
             raise V.InputError('--scheduler needs Dask distributed: pip install ".[dask]"') from None
         try:
             client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as err:
+        except (OSError, TimeoutError, ValueError) as err:  # ValueError: not an address ("missing port number")
             raise V.InputError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} ({err})") from None
         with client:
             yield client.get_executor()

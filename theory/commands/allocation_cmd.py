@@ -134,10 +134,13 @@ class FitCommand:
 
     @staticmethod
     def render(out: dict) -> str:
-        fmt = lambda k: f"{out[k]:.6g}  [{out['ci'][k][0]:.4g}, {out['ci'][k][1]:.4g}]"  # noqa: E731
+        def fmt(k):
+            return f"{out[k]:.6g}  [{out['ci'][k][0]:.4g}, {out['ci'][k][1]:.4g}]" if out["ci"] else f"{out[k]:.6g}"
+
         rows = [("a", fmt("a")), ("alpha", fmt("alpha"))]
         if out["floor"]:
             rows.append(("e", fmt("e")))
         rows.append(("points, bootstrap", f"{out['points']}, {out['bootstrap']}"))
-        text = table(rows, f"error = e + a n^-alpha, {100 * out['level']:.0f}% bootstrap intervals (docs/theory.md E12)")
+        title = f"{100 * out['level']:g}% bootstrap intervals" if out["ci"] else "no intervals (--bootstrap 0)"
+        text = table(rows, f"error = e + a n^-alpha, {title} (docs/theory.md E12)")
         return text + "".join(f"\n  warning: {w}" for w in out["warnings"])

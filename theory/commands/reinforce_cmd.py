@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 
 from theory.maths import noise_budget as NB
 from theory._validate import InputError
@@ -15,7 +16,14 @@ def _offer(text: str) -> tuple[float, float]:
     parts = text.split(":")
     if len(parts) != 2:
         raise argparse.ArgumentTypeError(f"an offer is PRICE:SIGMA2 (two numbers), got {text!r}")
-    return T.positive(parts[0]), T.nonnegative(parts[1])
+    try:
+        price = T.positive(parts[0])
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"the price of offer {text!r} must be a number > 0") from None
+    try:
+        return price, T.nonnegative(parts[1])
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"the noise variance of offer {text!r} must be a number >= 0") from None
 
 
 def family_from_args(args: argparse.Namespace) -> NB.NoiseFamily:
@@ -54,6 +62,8 @@ class NoiseBudgetCommand:
         p.add_argument("--sigma2-1", type=T.positive, help="averaging: variance of one label")
         p.add_argument("--k", type=T.positive, help="averaging: price of one label")
         p.add_argument("--offer", type=_offer, nargs="+", metavar="PRICE:SIGMA2", help="menu: the offers")
+        # "-1:1" is a (bad) offer, not an option: argparse hands it to _offer, whose message says what is wrong
+        p._negative_number_matcher = re.compile(r"^-\d+$|^-\d*\.\d+$|^-[\d.eE+-]*:[\d.eE+-]*$")
         p.add_argument("--integer", action="store_true", help="whole rollouts: K = floor(B / (c0 + c))")
 
     @staticmethod

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import io
 
 import numpy as np
 
-from theory._validate import InputError, existing_file
+from theory._validate import BINARY_LIMIT, InputError, read_input
 from theory.commands import command, table
 from theory.maths.straightening import curvature
 
@@ -19,12 +20,14 @@ class CurvatureCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        path = existing_file(args.trajectory_file, "a .npy")
-        with path.open("rb") as fh:
-            if fh.read(6) != b"\x93NUMPY":
-                raise InputError(f"{path}: not a .npy file (a NumPy array written by numpy.save)")
+        def npy_magic(name: str, head: bytes) -> None:
+            if head[:6] != b"\x93NUMPY":
+                raise InputError(f"{name}: not a .npy file (a NumPy array written by numpy.save)")
+
+        path, raw = read_input(args.trajectory_file, "a .npy", BINARY_LIMIT, npy_magic)
+        npy_magic(path, raw)
         try:
-            z = np.load(path, allow_pickle=False)
+            z = np.load(io.BytesIO(raw), allow_pickle=False)
         except Exception as err:  # the user's file, not our bug
             raise InputError(f"{path}: not a readable .npy array ({type(err).__name__}: {err})") from None
         return curvature(z).to_dict()

@@ -172,6 +172,10 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
     n_r = np.where(corner == "rew_min", 1.0, np.where(corner == "dyn_min", (N - kd) / kr, n_r))
     x = kd * n_d / N
     if integer:
+        most = float(np.max(N / np.minimum(kd, kr)))
+        if most > 2.0**53:
+            raise V.InputError(f"integer: budget / price = {most:.3g} samples is beyond 2**53 = 9.0e15, where floats cannot "
+                               "tell whole numbers apart; the continuous split (without --integer) is the answer there")
         n_d, n_r = _integer_optimum(N, n_d, n_r, kd, kr, dyn, rew, cd, cr)
         x = kd * n_d / N
     b = bound_at(n_d, n_r, dyn, rew, cd, cr)
@@ -230,6 +234,9 @@ def _integer_optimum(N, n_d, n_r, kd, kr, dyn, rew, cd, cr):
         b_c = b0.min()
         lo = _level_crossing(f, 1.0, start, b_c, decreasing=True)
         hi = _level_crossing(f, start, m_max, b_c, decreasing=False)
+        if np.ceil(hi) - np.floor(lo) > 2e7:
+            raise V.InputError(f"integer: {np.ceil(hi) - np.floor(lo):.3g} whole splits tie with the continuous optimum "
+                               "to rounding here; the continuous split (without --integer) is the answer")
         d, m, b = whole(np.arange(np.floor(lo), np.ceil(hi) + 1))
         j = int(np.argmin(b))
         out_d[idx], out_r[idx] = d[j], m[j]

@@ -190,11 +190,23 @@ def branch_of(gamma_value: float, horizon, L_value: float) -> str:
 
 
 def _to_sympy_number(name: str, value):
-    if isinstance(value, (str, bytes)) or not isinstance(value, (int, float, Fraction, sp.Basic, np.number)):
+    if isinstance(value, (str, bytes, bool, np.bool_)) or not isinstance(value, (int, float, Fraction, sp.Basic, np.number)):
         raise V.InputError(f"{name} must be a number or a SymPy expression, got {value!r}")
     if isinstance(value, float) and math.isinf(value):
-        return sp.oo
-    return sp.nsimplify(value) if isinstance(value, (float, np.floating)) else sp.S(value)
+        value = sp.oo
+    out = sp.nsimplify(value) if isinstance(value, (float, np.floating)) else sp.S(value)
+    if out.is_number:  # a number outside the symbol's range is refused, as the numeric API refuses it
+        _check_range(name, out)
+    return out
+
+
+def _check_range(name: str, v: sp.Expr) -> None:
+    if name == "gamma" and not (v.is_real and 0 <= v <= 1):
+        raise V.InputError(f"gamma must lie in [0, 1], got {v}")
+    if name == "H" and not (v == sp.oo or (v.is_integer and v >= 1)):
+        raise V.InputError(f"H must be an integer >= 1 or oo, got {v}")
+    if name not in ("gamma", "H") and not (v.is_real and v.is_finite and v >= 0):
+        raise V.InputError(f"{name} must be finite and >= 0, got {v}")
 
 
 def substitute(expr: sp.Expr, **values) -> sp.Expr:

@@ -11,6 +11,7 @@ and by backward recursion $V_t=r_\pi+\gamma P_\pi V_{t+1}$, $V_H=0$, for finite 
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -215,13 +216,14 @@ def load_npz(path: str | Path) -> FiniteMDP:
     that is not one number, then everything :class:`FiniteMDP` checks (shapes, finiteness, rows on the
     simplex, the metric axioms). Nothing is ever unpickled.
     """
-    path = V.existing_file(path, "an .npz MDP")
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic != b"PK\x03\x04":
-        raise V.InputError(f"{path}: not an .npz file (a NumPy zip archive, written by numpy.savez or save_npz)")
+    def zip_magic(name: str, head: bytes) -> None:
+        if head[:4] != b"PK\x03\x04":
+            raise V.InputError(f"{name}: not an .npz file (a NumPy zip archive, written by numpy.savez or save_npz)")
+
+    path, raw = V.read_input(path, "an .npz MDP", V.BINARY_LIMIT, zip_magic)
+    zip_magic(path, raw)
     try:
-        archive = np.load(path, allow_pickle=False)
+        archive = np.load(io.BytesIO(raw), allow_pickle=False)
         data = {k: archive[k] for k in archive.files}
     except ValueError as err:
         if "allow_pickle" in str(err):
