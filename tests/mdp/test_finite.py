@@ -92,3 +92,60 @@ def test_converters_round_trip(tmp_path):
     again = load_npz(path)
     np.testing.assert_array_equal(again.P, m.P)
     assert again.horizon == math.inf and evaluate(again) == evaluate(m)
+
+
+def _stationary_reference(P, r, H):
+    """sum_{t<H} P^t r for an ergodic chain at 50 digits: H (Pi r) + ((I - P + Pi)^-1 - Pi) r - the
+    (P - Pi)^H remainder, which is below 1e-40 here (the chains mix in a few steps)."""
+    import mpmath as mp
+    mp.mp.dps = 50
+    S = P.shape[0]
+    Pm = mp.matrix(P.tolist())
+    # the stationary distribution: rho (I - P) = 0, sum rho = 1
+    A = mp.matrix(S + 1, S)
+    for i in range(S):
+        for j in range(S):
+            A[j, i] = (1 if i == j else 0) - Pm[i, j]
+        A[S, i] = 1
+    b = mp.matrix([0] * S + [1])
+    rho = mp.lu_solve(A.T * A, A.T * b)
+    Pi = mp.matrix(S, S)
+    for i in range(S):
+        for j in range(S):
+            Pi[i, j] = rho[j]
+    rm = mp.matrix(r.tolist())
+    Z = mp.inverse(mp.eye(S) - Pm + Pi)
+    v = mp.mpf(H) * (Pi * rm) + (Z - Pi) * rm
+    return np.array([float(x) for x in v])
+
+
+@pytest.mark.parametrize("H", [10**6, 10**9, 10**12])
+def test_long_horizon_values_match_high_precision(H):
+    """Finite-horizon evaluation in O(log H) matrix products (the audit's H = 1e12 ran 1e12 steps)."""
+    from theory.mdp.finite import values
+    rng = np.random.default_rng(5)
+    S = 12
+    # entries k / 64 with rows of 64: stochastic exactly in floating point (a row that sums to 1 + 4e-16
+    # grows like (1 + 4e-16)^H, 1e-10 at H = 1e6, and the reference would be of another chain); at least
+    # 2/64 everywhere, so it mixes fast and (P - Pi)^H is negligible
+    P = (2 + rng.multinomial(64 - 2 * S, np.ones(S) / S, size=S)) / 64.0
+    r = rng.normal(size=S)
+    ref = _stationary_reference(P, r, H)
+    np.testing.assert_allclose(values(P, r, 1.0, H), ref, rtol=1e-12)
+    # discounted: (gamma P)^H vanishes, so the finite sum equals the infinite-horizon solve
+    np.testing.assert_allclose(values(P, r, 0.99, H), np.linalg.solve(np.eye(S) - 0.99 * P, r), rtol=1e-12)
+
+
+def test_evaluate_at_horizon_1e12_is_fast(tmp_path):
+    import time
+    from theory.cli import main
+    from theory.mdp.finite import FiniteMDP, save_npz
+    rng = np.random.default_rng(2)
+    S, A = 100, 3
+    P = rng.dirichlet(np.ones(S) * 0.2, size=(S, A))
+    mdp = FiniteMDP(P, rng.normal(size=(S, A)), np.abs(np.subtract.outer(np.arange(S), np.arange(S))).astype(float),
+                    1.0, 10**12)
+    save_npz(mdp, tmp_path / "m.npz")
+    start = time.process_time()
+    assert main(["evaluate", "--mdp-file", str(tmp_path / "m.npz"), "--json"]) == 0
+    assert time.process_time() - start < 1.0

@@ -257,10 +257,13 @@ def closed_loop(P: np.ndarray, R: np.ndarray, pi: np.ndarray) -> tuple[np.ndarra
 
 
 def values(P_pi: np.ndarray, r_pi: np.ndarray, gamma: float, horizon: float) -> np.ndarray:
-    r"""$V_0$ by a linear solve ($H=\infty$) or backward recursion (finite $H$); batch axes broadcast.
+    r"""$V_0$ by a linear solve ($H=\infty$), backward recursion (short $H$) or repeated squaring (long $H$).
 
-    $V_0=(I-\gamma P_\pi)^{-1}r_\pi$ for $H=\infty$, else $V_0=\sum_{t<H}\gamma^t P_\pi^t r_\pi$ by
-    $v\leftarrow r_\pi+\gamma P_\pi v$ from $v=r_\pi$ (``docs/theory.md`` section 0).
+    $V_0=(I-\gamma P_\pi)^{-1}r_\pi$ for $H=\infty$, else $V_0=\sum_{t<H}\gamma^t P_\pi^t r_\pi$
+    (``docs/theory.md`` section 0): by $v\leftarrow r_\pi+\gamma P_\pi v$ from $v=r_\pi$ when
+    $H$ matrix-vector products cost less than $2\log_2H$ matrix products, otherwise by doubling
+    (:func:`_doubling_values`), so any horizon up to $10^{12}$ answers in $O(\log H)$ products.
+    Batch axes broadcast.
     """
     if math.isinf(horizon):
         S = P_pi.shape[-1]
@@ -268,6 +271,8 @@ def values(P_pi: np.ndarray, r_pi: np.ndarray, gamma: float, horizon: float) -> 
     steps = int(horizon)
     if steps == 0:
         return np.zeros_like(r_pi)
+    if steps > 2 * max(math.log2(steps), 1.0) * P_pi.shape[-1]:
+        return _doubling_values(P_pi, r_pi, gamma, steps)
     # matmul reaches BLAS (einsum does not for a matrix-vector product); two buffers, no temporaries per step
     shape = np.broadcast_shapes(P_pi.shape[:-1], np.shape(r_pi))
     v, nxt = np.empty(shape), np.empty(shape)
@@ -279,6 +284,48 @@ def values(P_pi: np.ndarray, r_pi: np.ndarray, gamma: float, horizon: float) -> 
         nxt += r_pi
         v, nxt, v_col, nxt_col = nxt, v, nxt_col, v_col
     return v
+
+
+def _doubling_values(P_pi: np.ndarray, r_pi: np.ndarray, gamma: float, steps: int) -> np.ndarray:
+    r"""$\sum_{t<n}M^tr$ with $M=\gamma P_\pi$ by binary powering: with $A_m=M^m$ and $s_m=\sum_{t<m}M^tr$,
+    $s_{m+k}=s_m+A_ms_k$ and $A_{m+k}=A_mA_k$; the bits of $n$ from the lowest, about $2\log_2n$
+    matrix products in all.
+
+    Squaring doubles a relative error of the row sums (the Perron eigenvalue): left alone, the rounding
+    of one product, $10^{-16}$, would grow to $10^{-16}n$, $10^{-4}$ at $n=10^{12}$. Since $P_\pi$ is
+    stochastic, every power's rows sum to $\gamma^m$ exactly, and each power is rescaled to that sum
+    after its product; the error then grows with $\log n$, not with $n$.
+    """
+    M = gamma * np.asarray(P_pi, dtype=float)
+    stochastic = bool(np.all(np.abs(np.sum(P_pi, axis=-1) - 1.0) <= 1e-9))
+
+    def renormalised(A: np.ndarray, m: int) -> np.ndarray:
+        if not stochastic:
+            return A
+        rows = A.sum(-1, keepdims=True)
+        with np.errstate(under="ignore"):
+            target = gamma**m
+        return np.where(rows > 0, A * (target / np.where(rows > 0, rows, 1.0)), A)
+
+    shape = np.broadcast_shapes(P_pi.shape[:-1], np.shape(r_pi))
+    block_sum = np.broadcast_to(r_pi, shape)[..., None].astype(float)  # s_m and A_m for m = 2^k, from m = 1
+    block_pow, block_m = renormalised(M, 1), 1
+    total, total_pow, total_m = None, None, 0  # s and A of the bits consumed so far
+    n = steps
+    while True:
+        if n & 1:
+            if total is None:
+                total, total_pow, total_m = block_sum, block_pow, block_m
+            else:  # s_{m+k} = s_m + A_m s_k, with m the bits so far
+                total = total + total_pow @ block_sum
+                total_m += block_m
+                total_pow = renormalised(total_pow @ block_pow, total_m)
+        n >>= 1
+        if not n:
+            return total[..., 0]
+        block_sum = block_sum + block_pow @ block_sum
+        block_m *= 2
+        block_pow = renormalised(block_pow @ block_pow, block_m)
 
 
 def evaluate(mdp: FiniteMDP, pi: np.ndarray | None = None, P: np.ndarray | None = None,
