@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
     cmd = load(args.command)
+    from theory import _progress
+
+    _progress.enable(f"imagination {args.command}")
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warnings(args.command)
         try:
@@ -78,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"imagination {args.command}: internal error ({type(err).__name__}: {err}); please report it "
                   f"with the command line: imagination {' '.join(argv)} (add --debug for the traceback)", file=sys.stderr)
             return 1
+        finally:
+            _progress.disable()
     try:
         print(json.dumps(_clean(result), allow_nan=False) if args.json else cmd.render(result))
         sys.stdout.flush()

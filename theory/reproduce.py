@@ -128,6 +128,7 @@ def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | N
     bar = tqdm(names, desc="reproduce", disable=None if progress is None else not progress, leave=False, file=sys.stderr)
     for name in bar:
         bar.set_postfix_str(name)
+        tqdm.write(f"imagination reproduce: stage {name} ...", file=sys.stderr)  # a long stage is announced first
         start = time.process_time()
         try:
             with blas_single_thread():

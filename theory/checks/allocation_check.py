@@ -135,7 +135,7 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
     tasks += [(f"share {x:.6f}", common | {"share": float(x)}) for x in grid]
     outcome = run_sweep(_outcome_task, tasks, seed=seed, name="verify-allocation",
                         args={"budget": budget, "sigma": sigma, "seeds": seeds, "shares": shares, "seed": seed},
-                        executor=executor, results=results, progress=False)
+                        executor=executor, results=results)
     done = {key: SplitOutcome(**res) for (key, _), res in zip(tasks, outcome.results)}
     predicted = {key.removeprefix("predicted "): v for key, v in done.items() if key.startswith("predicted ")}
     curve = [v for key, v in done.items() if key.startswith("share ")]

@@ -165,7 +165,7 @@ def calibrate(family: str, n: int, seed: int = 0, gammas=(0.9, 0.95, 0.99), hori
                                                  "noise": tuple(noise)}))
     outcome = run_sweep(_calibration_task, tasks, seed=seed, name=f"calibration-{family}",
                         args={"n": n, "errors": errors, "constants": constants, "noise": tuple(noise)},
-                        executor=executor, results=results, progress=False)
+                        executor=executor, results=results)
     parts = outcome.results
     all_gaps, all_bounds, all_tails = (np.concatenate([np.asarray(p[k], float) for p in parts]) for k in ("gap", "bound", "tail"))
     violations = sum(p["violations"] for p in parts)

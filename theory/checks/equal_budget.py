@@ -94,7 +94,7 @@ def train(mdp: FiniteMDP, family: NoiseFamily, problem: BudgetProblem, prices, l
               "estimator": estimator}
     outcome = run_sweep(_seed_task, [(f"seed {s}", params) for s in range(seeds)], seed=seed, name="equal-budget",
                         args={"prices": prices.tolist(), "steps": int(steps), "lr": lr, "estimator": estimator},
-                        executor=executor, results=results, progress=False)
+                        executor=executor, results=results)
     out = np.stack([np.asarray(r, dtype=float) for r in outcome.results], axis=1)  # (prices, seeds, steps + 1)
     best = max(evaluate(mdp, pi=np.eye(mdp.A)[np.array(actions)]) for actions in np.ndindex(*(mdp.A,) * mdp.S))
     return LearningCurves(prices, list(labels), out, K, sig2, float(max(best, out.max())))

@@ -124,7 +124,7 @@ def lqg_allocation(systems: int = 4, seeds: int = 40, budget: float = 4000.0, pr
     params = {"seeds": seeds, "budget": budget, "gamma": gamma, "shares": shares,
               "prices": (float(prices.kappa_d), float(prices.kappa_r))}
     outcome = run_sweep(_system_task, [(f"system {j}", params) for j in range(systems)], seed=seed, name="lqg-allocation",
-                        args=params, executor=executor, results=results, progress=False)
+                        args=params, executor=executor, results=results)
     rows = outcome.results
     return LQGAllocation(*(np.array([r[k] for r in rows], dtype=float) for k in ("best", "global", "realised", "structured")),
                          np.array([r["exponents"] for r in rows]))

@@ -13,6 +13,7 @@ import numpy as np
 from scipy.stats import norm
 
 from theory import _validate as V
+from theory._progress import Progress
 from theory.mdp.exact_gradients import MAX_TRAJECTORIES, enumerate_trajectories, exact_moments, policy_gradient_theorem
 from theory.mdp.finite import FiniteMDP
 from theory.mdp.noise import Noise
@@ -150,15 +151,17 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     # merged chunk by chunk (Chan et al.'s pairwise update), so nothing of size n is ever held
     per = max(batch, CHUNK_ELEMENTS // (3 * H + S * A) // batch * batch)
     single, batched = _Moments((S, A)), _Moments((S, A))
-    for start in range(0, n, per):
-        k = min(per, n - start)
-        ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, k, rng)
-        noisy = noise.apply(ro.states, ro.actions, ro.rewards, rng, S, A)
-        b = batch_baseline(noisy, baseline, batch) if baseline else None
-        g = estimates(ro, pi, mdp.gamma, estimator, noisy, b)
-        single.add(g)
-        if baseline:  # rollouts within a batch are dependent: standard errors from batch means
-            batched.add(g.reshape(-1, batch, S, A).mean(1))
+    with Progress(n, "REINFORCE rollouts", "rollouts") as progress:
+        for start in range(0, n, per):
+            k = min(per, n - start)
+            ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, k, rng)
+            noisy = noise.apply(ro.states, ro.actions, ro.rewards, rng, S, A)
+            b = batch_baseline(noisy, baseline, batch) if baseline else None
+            g = estimates(ro, pi, mdp.gamma, estimator, noisy, b)
+            single.add(g)
+            if baseline:  # rollouts within a batch are dependent: standard errors from batch means
+                batched.add(g.reshape(-1, batch, S, A).mean(1))
+            progress.update(k)
     mc = single.mean
     se = np.sqrt((batched if baseline else single).variance / (batched if baseline else single).count)
     live = se > 0  # components with no variance (e.g. a state never visited) are exact zeros
@@ -227,7 +230,7 @@ def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1,
     seed = int(rng.integers(2**63))
     outcome = run_sweep(_variance_task, tasks, seed=seed, name="variance-scaling",
                         args={"estimator": estimator, "repeats": repeats, "batch_sizes": list(batch_sizes), "sigmas": list(sigmas)},
-                        executor=executor, results=results, progress=False)
+                        executor=executor, results=results)
     for n, trace in zip(batch_sizes, outcome.results[:-1]):
         out["trace_by_N"].append(trace)
         out["exact_by_N"].append((mom.cov_trace + sigma_ref**2 * mom.noise_weight) / n)

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from theory import _validate as V
+from theory._progress import Progress
 from theory.results import to_jsonable
 
 
@@ -135,8 +136,6 @@ def run_sweep(fn: Callable, tasks: Sequence[tuple[str, object]], *, seed: int, n
     ----------
     ``docs/theory.md`` section 5.
     """
-    from tqdm import tqdm
-
     keys = [k for k, _ in tasks]
     if len(set(keys)) != len(keys):
         raise ValueError("task keys must be unique")
@@ -166,8 +165,8 @@ def run_sweep(fn: Callable, tasks: Sequence[tuple[str, object]], *, seed: int, n
                 os.fsync(fh.fileno())
                 unsynced, last_sync = 0, time.monotonic()
 
-    bar = tqdm(total=len(tasks), initial=len(done), desc=name, disable=None if progress is None else not progress,
-               leave=False)
+    bar = Progress(len(tasks), name, "tasks", show=progress)
+    bar.update(len(done))
     try:
         if executor is None:
             for key, index in pending:

@@ -127,8 +127,9 @@ class CheckReinforceCommand:
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else small_mdp(args.seed, S=3, A=2, horizon=4)
         H = args.horizon if args.horizon is not None else (4 if math.isinf(mdp.horizon) else int(mdp.horizon))
-        if H < 1:
-            raise InputError(f"--horizon must be an integer >= 1, got {H}")
+        if H > 10_000:
+            raise InputError(f"the file's horizon {H:g} is longer than the checker's rollouts (at most 10000 steps): "
+                             "give --horizon")
         if args.rollouts < 2:
             raise InputError("--rollouts must be >= 2")
         if args.sigma < 0:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
+from theory._progress import Progress
 
 NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
 
@@ -129,8 +130,9 @@ def train(net: MLP, X: list[np.ndarray], Y: list[np.ndarray], steps: int, rng: n
     orders = [rng.permutation(len(x)) for x in X]
     pos = [0] * M
     loss = np.zeros(M)
-    with blas_single_thread():
+    with blas_single_thread(), Progress(int(steps), f"training {M} student network(s)", "steps") as progress:
         for step in range(int(steps)):
+            progress.update(1)
             if schedule == "cosine":
                 opt.lr = lr * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * step / steps)))
             xb, yb = [], []
