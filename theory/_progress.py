@@ -81,7 +81,8 @@ class Progress:
         if (not self.spoke and elapsed >= QUIET_SECONDS) or (self.spoke and fraction >= self.next_fraction):
             self.spoke = True
             self.next_fraction = min(fraction + 0.1, 1.0)
-            print(f"{_STATE['prefix']}: {self.desc}: {self.done:,} of {self.total:,} {self.unit} "
+            what = "" if _STATE["prefix"].endswith(self.desc) else f"{self.desc}: "
+            print(f"{_STATE['prefix']}: {what}{self.done:,} of {self.total:,} {self.unit} "
                   f"({100 * self.done / self.total:.0f}%, {elapsed:.0f} s)", file=sys.stderr, flush=True)
 
     def close(self) -> None:

@@ -240,7 +240,14 @@ def executor_for(workers: int | None = None, scheduler: str | None = None) -> It
     elif workers is not None and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        try:
             yield pool
+        except BaseException:  # Ctrl-C or an error: stop the workers now rather than wait for their tasks
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     else:
         yield None
