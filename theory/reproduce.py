@@ -100,11 +100,14 @@ def reproduce(out_dir: str | Path = "figures", size: str = "default", only: list
     """Run every stage (or those named in ``only``) at ``size`` and return the report as a dict. The sweeps run
     on ``executor`` and keep their finished tasks in ``{results}.{sweep}.jsonl`` (see :mod:`theory.checks.sweep`).
 
-    Figures go to ``out_dir`` (PNG and PDF), derivations to ``derivations_dir`` (default: a folder
-    ``derivations`` beside ``out_dir``).
+    Figures go to ``out_dir`` (PNG and PDF), derivations to ``derivations_dir``: by default the
+    repository's ``derivations/`` beside the default ``figures/``, and ``out_dir/derivations`` for any
+    other ``out_dir`` (so that ``--out DIR`` writes nothing outside DIR).
     """
     out = _writable_dir(out_dir, "--out")
-    ders = _writable_dir(derivations_dir if derivations_dir is not None else out.parent / "derivations", "--derivations")
+    if derivations_dir is None:
+        derivations_dir = out.parent / "derivations" if Path(out_dir) == Path("figures") else out / "derivations"
+    ders = _writable_dir(derivations_dir, "--derivations")
     lines, seconds = run_stages(out, ders, size, only, progress, executor=executor, results=results)
     return summarise(lines, out, ders, size, seconds)
 
@@ -195,7 +198,7 @@ def render(summary: dict) -> str:
     for ln in summary["lines"]:
         if ln["kind"] == "compared":  # these go in the paper table
             continue
-        tag = ("held" if ln["held"] else "FAILED") if ln["kind"] == "checked" else ln["kind"]
+        tag = ("checked" if ln["held"] else "FAILED") if ln["kind"] == "checked" else ln["kind"]
         lines.append(f"  [{tag}] {ln['name']}: {ln['detail']}")
         for c in ln.get("criteria", []):
             if not c["held"]:

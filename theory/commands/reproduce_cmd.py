@@ -15,7 +15,8 @@ class ReproduceCommand:
 
         p.add_argument("--out", default="figures", help="folder for the figures (default: figures)")
         p.add_argument("--derivations", default=None,
-                       help="folder for the checked derivations (default: 'derivations' beside --out)")
+                       help="folder for the checked derivations (default: derivations/ beside the default figures/, "
+                            "else DIR/derivations inside --out DIR)")
         p.add_argument("--quick", action="store_true", help="small sweeps: seconds, for a first look and the tests")
         p.add_argument("--full", action="store_true", help="publication grade: the large grids and the slow experiments")
         p.add_argument("--only", nargs="+", metavar="STAGE", help=f"run only these stages: {', '.join(STAGE_NAMES)}")
