@@ -105,6 +105,11 @@ def reproduce(out_dir: str | Path = "figures", size: str = "default", only: list
     other ``out_dir`` (so that ``--out DIR`` writes nothing outside DIR).
     """
     out = _writable_dir(out_dir, "--out")
+    if results is not None:  # a prefix: each sweep writes {results}.{sweep}.jsonl beside it
+        prefix = Path(results)
+        if prefix.is_dir():
+            raise InputError(f"--results: {prefix} is a folder; give a file prefix such as {prefix / 'run'}")
+        _writable_dir(prefix.parent if str(prefix.parent) else ".", "--results")
     if derivations_dir is None:
         derivations_dir = out.parent / "derivations" if Path(out_dir) == Path("figures") else out / "derivations"
     ders = _writable_dir(derivations_dir, "--derivations")

@@ -19,8 +19,10 @@ died.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
@@ -220,6 +222,10 @@ def run_sweep(fn: Callable, tasks: Sequence[tuple[str, object]], *, seed: int, n
     return SweepOutcome([out.get(k) for k in keys], failures, len(done))
 
 
+# HOST:PORT with an optional tcp:// or tls:// scheme; HOST a name, an IPv4 address or a bracketed IPv6 one
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$")
+
+
 @contextmanager
 def executor_for(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
     """An executor for ``--workers N`` (local processes) or ``--scheduler ADDRESS`` (Dask distributed), shut
@@ -227,6 +233,9 @@ def executor_for(workers: int | None = None, scheduler: str | None = None) -> It
     if workers is not None and scheduler is not None:
         raise V.InputError("give --workers or --scheduler, not both")
     if scheduler is not None:
+        if not _ADDRESS.match(scheduler):
+            raise V.InputError(f"--scheduler: {scheduler!r} is not a scheduler address (HOST:PORT, tcp://HOST:PORT "
+                               "or tls://HOST:PORT, as the scheduler prints it)")
         try:
             from distributed import Client
         except ImportError:
@@ -234,6 +243,8 @@ def executor_for(workers: int | None = None, scheduler: str | None = None) -> It
         try:
             client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as err:  # ValueError: not an address ("missing port number")
+            # collect the half-made client now: its finaliser, run later inside another Client's start, deadlocks
+            gc.collect()
             raise V.InputError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} ({err})") from None
         with client:
             yield client.get_executor()
