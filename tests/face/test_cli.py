@@ -75,8 +75,8 @@ def test_reproduce_cli_json_for_one_stage(tmp_path, capsys):
     assert {ln["kind"] for ln in out["lines"]} <= {"checked", "measured", "compared"}
     for name in ("straightening", "lipschitz_elasticities"):
         assert (tmp_path / "figs" / f"{name}.png").exists() and (tmp_path / "figs" / f"{name}.pdf").exists()
-    assert "Step" in (tmp_path / "derivations" / "straightening.md").read_text()
-    assert (tmp_path / "derivations" / "straightening.tex").read_text().startswith("\\section{")
+    assert "Step" in (tmp_path / "figs" / "derivations" / "straightening.md").read_text()  # inside --out DIR
+    assert (tmp_path / "figs" / "derivations" / "straightening.tex").read_text().startswith("\\section{")
 
 
 def test_allocate_json_spends_budget_and_matches_E10(capsys):
