@@ -37,6 +37,12 @@ _LAZY = {
     "noise_bounded": "maths.noise_budget:bounded", "noise_floor": "maths.noise_budget:floor",
     "noise_averaging": "maths.noise_budget:averaging", "noise_menu": "maths.noise_budget:menu",
     "noise_custom": "maths.noise_budget:custom",
+    # your own world model, from its data (section 7)
+    "Transitions": "maths.diagnose", "Diagnosis": "maths.diagnose", "Estimate": "maths.diagnose",
+    "diagnose": "maths.diagnose", "read_transitions": "maths.diagnose", "Advice": "maths.diagnose",
+    "advise": "maths.diagnose", "read_curves": "maths.diagnose",
+    "PairwiseLipschitz": "maths.pairwise", "pairwise_lipschitz": "maths.pairwise",
+    "lipschitz_estimates": "maths.pairwise",
     # Lipschitz constants and straightening, E13-E14
     "Curvature": "maths.straightening", "curvature": "maths.straightening", "linear_lipschitz": "maths.straightening",
     "closed_loop_linear": "maths.straightening", "sampled_lipschitz": "maths.straightening",

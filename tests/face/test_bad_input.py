@@ -292,6 +292,22 @@ def command_table() -> list[tuple[str, list[str]]]:
                  "empty_npz", "zip_not_npz", "horizon_fraction"):
         rows.append((f"noise-budget --mdp-file {name}", ["noise-budget", "--mdp-file", "{" + name + "}", "--budget", "100",
                                                          "--noise", "power", "--A", "1", "--p", "2"]))
+    # diagnose (#26): files and flags
+    for name in ("csv_binary", "csv_empty", "csv_wrong_header", "csv_dir", "missing_file", "text_as_npz", "zip_not_npz",
+                 "empty_npz", "P_object", "good"):
+        rows.append((f"diagnose --data {name}", ["diagnose", "--data", "{" + name + "}"]))
+    rows += [("diagnose without --data or --curves", ["diagnose"]),
+             ("diagnose --budget without --curves", ["diagnose", "--data", "{world}", "--budget", "100"]),
+             ("diagnose --curves --budget without --data", ["diagnose", "--curves", "{curves}", "--budget", "100"]),
+             ("diagnose --gamma 1 infinite", ["diagnose", "--data", "{world}", "--gamma", "1", "--horizon", "inf"]),
+             ("diagnose --gamma 2", ["diagnose", "--data", "{world}", "--gamma", "2"]),
+             ("diagnose --multiple 0", ["diagnose", "--data", "{world}", "--multiple", "0"]),
+             ("diagnose --curves a wrong header", ["diagnose", "--curves", "{csv_wrong_header}"]),
+             ("diagnose --curves binary", ["diagnose", "--curves", "{csv_binary}"]),
+             ("diagnose --data /dev/zero", ["diagnose", "--data", "/dev/zero"]),
+             ("diagnose --data a short file", ["diagnose", "--data", "{world_short}"]),
+             ("diagnose --data with NaN", ["diagnose", "--data", "{world_nan}"]),
+             ("diagnose --data mismatched rows", ["diagnose", "--data", "{world_rows}"])]
     return rows
 
 
@@ -303,6 +319,15 @@ def files(tmp_path_factory):
     np.savez(good, **good_mdp())
     out["good"] = str(good)
     np.savez(tmp / "long.npz", **(good_mdp() | {"horizon": np.array(1e12)}))
+    rng = np.random.default_rng(0)
+    world = {k: rng.normal(size=(50, 2)) for k in ("s", "a", "s_next", "s_next_model")} | {
+        "r": rng.normal(size=50), "r_model": rng.normal(size=50)}
+    for name, arrays in {"world": world, "world_short": {k: v[:5] for k, v in world.items()},
+                         "world_nan": world | {"r": np.full(50, np.nan)}, "world_rows": world | {"r": np.ones(49)}}.items():
+        np.savez(tmp / f"{name}.npz", **arrays)
+        out[name] = str(tmp / f"{name}.npz")
+    (tmp / "curves.csv").write_text("n_d,eps_dyn\n10,1\n100,0.5\n1000,0.2\n")
+    out["curves"] = str(tmp / "curves.csv")
     out["long_horizon"] = str(tmp / "long.npz")
     out["tmp"] = str(tmp)
     return out

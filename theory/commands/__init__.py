@@ -27,6 +27,7 @@ INDEX: dict[str, tuple[str, str]] = {
     "toy-text": ("lab_cmd", "Write a toy-text environment (FrozenLake 4x4/8x8, CliffWalking, Taxi) as an MDP file, with its real start state."),
     "verify-bound": ("lab_cmd", "Check |J - J_hat| <= B on learned models from samples, on a file's MDP or on random ones."),
     "verify-allocation": ("lab_cmd", "Bound-optimal split (global constants and realised sensitivities) against the empirically best split."),
+    "diagnose": ("diagnose_cmd", "Your own world model from its data: errors, Lipschitz estimates, whether the bound says anything, the next split."),
     "noise-budget": ("reinforce_cmd", "Choose the price of reward labels per rollout that minimises the gradient MSE at a fixed budget (E18, E19)."),
     "check-reinforce": ("reinforce_cmd", "Monte Carlo REINFORCE against the exact gradient and the exact variance (E15, E16)."),
     "curvature": ("straightening_cmd", "Per-step and mean curvature 1 - cos between consecutive steps of latent trajectories (E14)."),
