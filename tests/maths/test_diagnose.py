@@ -1,4 +1,5 @@
-"""``diagnose``: a user's own model from its data, held to answers known independently.
+"""``diagnose`` (``docs/theory.md`` section 7, E3, E6, E12, E13): a user's own model from its data, held to
+answers known independently.
 
 Linear systems with known matrices: the per-sample errors are recomputed here from the definitions,
 the true Lipschitz constants under the sum metric come from singular values (for (s, a) -> M s + B a

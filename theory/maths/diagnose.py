@@ -41,7 +41,7 @@ MIN_ROWS = 10
 
 @dataclass(frozen=True)
 class Transitions:
-    r"""A user's data: ``s (n, d_s)``, ``a (n, d_a)``, ``r (n,)``, ``s_next (n, d_s)``, the model's
+    r"""A user's data (``docs/theory.md`` section 7): ``s (n, d_s)``, ``a (n, d_a)``, ``r (n,)``, ``s_next (n, d_s)``, the model's
     ``s_next_model (n, d_s)`` and ``r_model (n,)``, optionally the policy's action ``a_policy (n, d_a)``,
     and optionally ``gamma`` and ``horizon`` (``inf`` for the discounted infinite horizon)."""
 
@@ -93,8 +93,9 @@ class Transitions:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A number with what kind of number it is: ``exact`` (of these samples), ``estimate`` (with a
-    confidence interval at ``level``) or ``lower bound`` (empirical: the true quantity is at least this)."""
+    """A number with what kind of number it is (``docs/theory.md`` section 7): ``exact`` (of these samples),
+    ``estimate`` (with a confidence interval at ``level``) or ``lower bound`` (empirical: the true quantity
+    is at least this)."""
 
     value: float
     kind: str
@@ -113,7 +114,7 @@ class Estimate:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """What the data say about a model (module docstring); every field labelled by its kind."""
+    """What the data say about a model (``docs/theory.md`` section 7, E3, E6, E13); every field labelled by its kind."""
 
     n: int
     eps_dyn_mean: Estimate
@@ -379,7 +380,7 @@ def _csv_arrays(name: str, raw: bytes) -> dict:
 # --------------------------------------------------------------------------- learning curves to advice
 @dataclass(frozen=True)
 class Advice:
-    """The two error laws fitted to learning curves (E12) and the split of the next budget (E9-E11)."""
+    """The two error laws fitted to learning curves (E12) and the split of the next budget (E9-E11), ``docs/theory.md`` section 7."""
 
     fits: dict  # "dyn"/"rew" -> PowerLawFit
     budget: float | None

@@ -31,7 +31,7 @@ PAIR_WORK = 1.2e10  # multiply-adds of the all-pairs part (pairs x dimensions), 
 
 @dataclass(frozen=True)
 class PairwiseLipschitz:
-    """A sampled Lipschitz constant: the maximum ratio, the pair attaining it, the local quantiles, the pairs seen."""
+    """A sampled Lipschitz constant (E13): the maximum ratio, the pair attaining it, the local quantiles, the pairs seen."""
 
     value: float
     pair: tuple[int, int]
