@@ -26,6 +26,7 @@ INDEX: dict[str, tuple[str, str]] = {
     "lipschitz": ("lab_cmd", "Exact closed-loop W1-Lipschitz constants L = Lip(P_pi) and K_rpi = Lip(r_pi) of an MDP file (E13)."),
     "toy-text": ("lab_cmd", "Write a toy-text environment (FrozenLake 4x4/8x8, CliffWalking, Taxi) as an MDP file, with its real start state."),
     "verify-bound": ("lab_cmd", "Check |J - J_hat| <= B on learned models from samples, on a file's MDP or on random ones."),
+    "bounds": ("lab_cmd", "How loose is the bound: the exact gap beside value-aware, Wasserstein, TV, paper and classical bounds."),
     "verify-allocation": ("lab_cmd", "Bound-optimal split (global constants and realised sensitivities) against the empirically best split."),
     "diagnose": ("diagnose_cmd", "Your own world model from its data: errors, Lipschitz estimates, whether the bound says anything, the next split."),
     "noise-budget": ("reinforce_cmd", "Choose the price of reward labels per rollout that minimises the gradient MSE at a fixed budget (E18, E19)."),
