@@ -16,10 +16,11 @@ from theory._validate import InputError
 from theory.checks.verdicts import Line, at_most, checked
 
 SIZES = ("quick", "default", "full")
-STAGE_NAMES = ("bound", "allocation", "lab", "reinforce", "straightening", "neural")
+STAGE_NAMES = ("bound", "allocation", "lab", "hierarchy", "reinforce", "straightening", "neural")
 #: stage -> the derivations it writes and checks
 STAGE_DERIVATIONS = {"bound": ("bound", "sensitivity"), "allocation": ("allocation", "fitting"),
-                     "reinforce": ("reinforce", "noise_budget"), "straightening": ("straightening",)}
+                     "hierarchy": ("hierarchy",), "reinforce": ("reinforce", "noise_budget"),
+                     "straightening": ("straightening",)}
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -78,6 +79,7 @@ def _plots(stage: str, out: Path, d: dict) -> None:
                  r"$\varepsilon_{rew}$": d["allocation_check"].fits["eps_rew"]},
                 title="E12 on a learned 8-state chain:\nclosed-loop errors against samples"),
             "lab_allocation": pl.allocation_check(d["allocation_check"])},
+        "hierarchy": lambda: {"bound_hierarchy": pl.hierarchy(d["hierarchy"])},
         "reinforce": lambda: {"reinforce_variance": pr.variance(d["scaling"]),
                               "reinforce_tradeoff": pr.tradeoff(d["cov_trace"], d["noise_weight"]),
                               "reinforce_learning": pr.learning_curves(d["curves"])},

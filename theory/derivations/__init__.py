@@ -38,7 +38,8 @@ def is_zero(expr: sp.Expr) -> bool:
             lambda e: sp.simplify(sp.powsimp(sp.expand(e), force=True)),
             lambda e: sp.simplify(sp.expand(sp.expand_power_base(sp.expand_power_exp(e), force=True))),
         ):
-            if attempt(piece) == 0:
+            result = attempt(piece)
+            if result == 0 or isinstance(result, sp.ZeroMatrix):  # matrix identities simplify to a zero matrix
                 break
         else:
             return False
@@ -95,7 +96,8 @@ class Derivation:
         if worst < -1e-9:
             self._fail(f"{self.title}: step '{title}' violated at a spot check (slack {worst:.3g})")
         self.steps.append(Step(title, statement + (f"\n\n{note}" if note else ""), "inequality",
-                               f"numeric spot check: {points} random points, smallest slack {worst:.3g} >= 0"))
+                               f"numeric spot check: {points} random points, smallest slack {worst:.3g}"
+                               + (" (zero up to rounding: at least -1e-9)" if worst < 0 else " >= 0")))
 
     def note(self, title: str, text: str) -> None:
         self.steps.append(Step(title, text, "note", "argument in words"))
@@ -149,6 +151,7 @@ DERIVATIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "straightening": ("straightening", "derive_straightening", ("E13", "E14", "E14b")),
     "reinforce": ("reinforce", "derive_reinforce", ("E15", "E16", "E16b", "E17", "E20")),
     "noise_budget": ("noise", "derive_noise_budget", ("E18", "E19")),
+    "hierarchy": ("hierarchy", "derive_hierarchy", ("E3",)),
 }
 
 

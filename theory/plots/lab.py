@@ -51,3 +51,30 @@ def allocation_check(check: AllocationCheck, *, ax=None):
            title=f"Allocation on a learned 8-state chain (budget {check.budget:g}, prices {check.prices[0]:g}:{check.prices[1]:g})")
     ax.legend(fontsize=8)
     return fig
+
+
+def hierarchy(data: dict):
+    """Bound over exact gap for every level of the hierarchy (log scale), by family of systems: the median
+    and the 10-90% range of the cases, one marker and line style per family."""
+    from theory.mdp.hierarchy import LEVELS
+
+    names = list(LEVELS[1:])
+    fig, ax = axis(width=8.0, height=4.4)
+    families = list(dict.fromkeys(data["families"]))
+    gaps = data["gaps"]
+    for k, (family, (ls, mk)) in enumerate(zip(families, STYLES)):
+        sel = (np.array(data["families"]) == family) & (gaps > 0)
+        ratios = [data["levels"][name][sel] / gaps[sel] for name in names]
+        med = [np.median(r) for r in ratios]
+        lo = [np.quantile(r, 0.1) for r in ratios]
+        hi = [np.quantile(r, 0.9) for r in ratios]
+        x = np.arange(len(names)) + (k - (len(families) - 1) / 2) * 0.18
+        ax.errorbar(x, med, yerr=[np.subtract(med, lo), np.subtract(hi, med)], fmt=mk, ls=ls, ms=6, capsize=3,
+                    color=f"C{k}", label=f"{family} ({int(sel.sum())} cases): median, 10-90%")
+    ax.set_yscale("log")
+    ax.axhline(1, color="k", lw=1)
+    ax.set_xticks(np.arange(len(names)), [n.replace(" ", "\n", 1) for n in names], fontsize=9)
+    ax.set(ylabel=r"bound / exact gap $|J-\hat J|$ (log)",
+           title="How loose is each bound? Exact gap = 1; every level at least 1 in every case")
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
