@@ -98,4 +98,16 @@ def derive_hierarchy(strict: bool = True) -> Derivation:
                  r"$$\mathrm{TV}\,\mathrm{span}(\hat V_{t+1})\le\tfrac12\|P-\hat P\|_1\cdot2\|\hat V_{t+1}\|_\infty"
                  r"\le\varepsilon_1\max|\hat r|\,C_{rew}(H-t-1)$$", _slack("sup tv", "classical"),
                  note=f"Cited: Kearns and Singh (2002), the simulation lemma. Numeric illustration on {CASES}.")
+    from theory.maths.mbpo import k_star_expression
+
+    root, (gm, e_pi, e_m, r_max), C, kk = k_star_expression()
+    d.identity("MBPO's two policy terms are one", C.subs(e_m, 0),
+               2 * r_max * e_pi * gm**kk / (1 - gm) ** 2,
+               lhs_tex=r"2r_{max}\Big[\frac{\gamma^{k+1}\epsilon_\pi}{(1-\gamma)^2}+\frac{\gamma^k\epsilon_\pi}{1-\gamma}\Big]",
+               note="Janner et al. (2019), Theorem 4.3 as read in secondary notes (the source could not be read here).")
+    d.identity("the rollout length that minimises MBPO's penalty", sp.diff(C, kk).subs(kk, root), sp.S(0),
+               shown=r"$$C'(k^*)=0,\qquad k^*=\frac{\ln\big(\epsilon_{m'}(1-\gamma)/(\epsilon_\pi\ln(1/\gamma))\big)}{\ln\gamma}$$",
+               note=r"SymPy solves $C'(k)=0$; $C''(k)=2r_{max}\epsilon_\pi\gamma^k\ln^2\gamma/(1-\gamma)^2>0$, so the "
+                    r"root is the minimum and the best whole $k$ is $\lfloor k^*\rfloor$ or $\lceil k^*\rceil$ "
+                    r"(held to an integer search in the tests).")
     return d
