@@ -1,7 +1,7 @@
 r"""MBPO's branched-rollout bound and the rollout length that minimises it (``docs/theory.md`` section 7).
 
-Janner, Fu, Zhang and Levine (2019), *When to Trust Your Model*, Theorem 4.3, as stated in
-``DESIGN.md`` (the source could not be read on this machine; the statement follows secondary notes):
+Janner, Fu, Zhang and Levine (2019), *When to Trust Your Model*, Theorem 4.3, as stated in the
+project's design notes (the source could not be read on this machine; the statement follows secondary notes):
 
 .. math::
     \eta[\pi]\ge\eta^{branch}[\pi]-2r_{max}\Big[\frac{\gamma^{k+1}\epsilon_\pi}{(1-\gamma)^2}
