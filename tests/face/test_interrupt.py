@@ -35,8 +35,11 @@ def test_ctrl_c_stops_within_a_second(argv):
     code, err, took = _interrupt_after(argv, 3.0)
     assert code == 130, err
     assert took < 1.0, took
-    assert err.strip().splitlines()[-1] == f"imagination {argv[0]}: interrupted"
+    lines = err.strip().splitlines()
+    assert lines[-1] == f"imagination {argv[0]}: interrupted"
     assert "Traceback" not in err
+    # nothing long is silent: within its first three seconds the command said how far it had got
+    assert any(" of " in ln and "%" in ln for ln in lines[:-1]), err
 
 
 def test_interrupted_results_file_resumes(tmp_path):

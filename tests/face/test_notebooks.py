@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -23,3 +24,8 @@ def test_notebook_runs_and_is_stored_without_outputs(path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     assert any(o.get("data", {}).get("text/markdown") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    # every cell that draws shows its figure (a backend forced at import once hid them all)
+    drawing = [c for c in nb.cells if c.cell_type == "code" and re.search(r"\bfig\b|plot|\.figure|subplots", c.source)]
+    assert drawing, "no cell draws"
+    for c in drawing:
+        assert any("image/png" in o.get("data", {}) for o in c.outputs), f"no figure shown by: {c.source[:80]!r}"

@@ -113,3 +113,23 @@ def test_branch_of_picks_the_branch_whose_value_is_the_bound(g, h, Lv, branch):
     if h != "inf":
         subs[H] = h
     assert float(expr.subs(subs)) == pytest.approx(float(B.return_bound(g, h, 1, 1, L=Lv, K_rpi=1).bound), rel=1e-12)
+
+
+@pytest.mark.parametrize("name,value", [("gamma", 1.5), ("gamma", -0.1), ("H", 2.5), ("H", 0), ("L", -1.0),
+                                        ("eps_dyn", float("nan")), ("K_rpi", True)])
+def test_substitute_refuses_values_outside_the_symbols_range(name, value):
+    """The audit: substitute(bound_piecewise(oo), gamma=1.5, ...) returned oo for an invalid gamma."""
+    import sympy as sp
+
+    from theory import InputError
+    from theory.maths.bound_symbolic import bound_piecewise, substitute
+
+    with pytest.raises(InputError, match=name):
+        substitute(bound_piecewise(sp.oo), **{name: value})
+
+
+def test_a_truth_value_is_not_a_horizon():
+    from theory import InputError, return_bound
+
+    with pytest.raises(InputError, match="truth value"):
+        return_bound(0.9, True, 0.1, 0.1, L=0.5, K_rpi=1.0)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+# No backend is chosen here: in Jupyter that would hide every figure. The command line and `reproduce`
+# choose Agg themselves (theory.cli sets MPLBACKEND for its own process).
+import matplotlib.pyplot as plt
 
 STYLE = {
     "figure.dpi": 110,
