@@ -56,9 +56,9 @@ def _one_line_warnings(command: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the console script: figures are files here, never windows (the library picks no backend)
+        os.environ.setdefault("MPLBACKEND", "Agg")
     argv = list(sys.argv[1:] if argv is None else argv)
-    # figures are files here, never windows: Agg for this process (the library itself never picks a backend)
-    os.environ.setdefault("MPLBACKEND", "Agg")
     args = build_parser(argv).parse_args(argv)
     cmd = load(args.command)
     from theory import _progress

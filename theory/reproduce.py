@@ -135,6 +135,7 @@ def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | N
     names = [n for n in STAGE_NAMES if not only or n in only]
     lines: list[Line] = []
     seconds = {}
+    built: list[str] = []
     bar = tqdm(names, desc="reproduce", disable=None if progress is None else not progress, leave=False, file=sys.stderr)
     for name in bar:
         bar.set_postfix_str(name)
@@ -152,7 +153,13 @@ def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | N
         except Exception as err:  # a broken stage is a failed check, and the others still run
             lines.append(checked(f"stage {name}", f"raised {type(err).__name__}: {err}", at_most(1, 0)))
         seconds[name] = round(time.process_time() - start, 2)
+        built += STAGE_DERIVATIONS.get(name, ())
         tqdm.write(f"imagination reproduce: stage {name} done in {seconds[name]:.1f} s of CPU", file=sys.stderr)
+    if built:  # every derivation of the run in one document that pdflatex compiles as it is
+        from theory.derivations import build, tex_document
+
+        (ders / "derivations.tex").write_text(tex_document([build(n, strict=False) for n in built],
+                                                           "The checked derivations of imagination-theory"))
     return lines, seconds
 
 

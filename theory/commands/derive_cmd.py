@@ -18,6 +18,7 @@ class DeriveCommand:
         p.add_argument("name", nargs="?", choices=sorted(DERIVATIONS), help="the derivation (see --list)")
         p.add_argument("--list", action="store_true", help="one line per derivation: its name, then the labels it covers")
         p.add_argument("--format", choices=("md", "tex"), default="md", help="Markdown (default) or a LaTeX fragment")
+        p.add_argument("--standalone", action="store_true", help="with --format tex: a complete document pdflatex compiles")
         p.add_argument("--out", help="write to this file instead of standard output")
 
     @staticmethod
@@ -29,7 +30,9 @@ class DeriveCommand:
         if args.name is None:
             raise InputError("give a derivation NAME or --list")
         d = build(args.name, strict=False)
-        text = d.render() if args.format == "md" else d.render_tex()
+        if args.standalone and args.format != "tex":
+            raise InputError("--standalone goes with --format tex")
+        text = d.render() if args.format == "md" else d.render_tex(standalone=args.standalone)
         out = {"name": args.name, "format": args.format, "labels": list(DERIVATIONS[args.name][2]),
                "failures": d.summary()["failures"], "exit_code": 1 if d.failures else 0}
         if args.out:

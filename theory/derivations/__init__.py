@@ -108,8 +108,11 @@ class Derivation:
             lines += [f"## Step {n}. {step.title}", "", step.body, "", f"*Checked: {step.check}.*", ""]
         return "\n".join(lines)
 
-    def render_tex(self) -> str:
-        """A LaTeX fragment (needs amsmath): one ``\\section``, a ``\\subsection*`` per step, displays as ``align*``."""
+    def render_tex(self, standalone: bool = False) -> str:
+        """A LaTeX fragment (needs amsmath): one ``\\section``, a ``\\subsection*`` per step, displays as ``align*``;
+        with ``standalone`` a complete document (:func:`tex_document`) that pdflatex compiles as it is."""
+        if standalone:
+            return tex_document([self], self.title)
         lines = [rf"\section{{{_tex_text(self.title)}}}", ""]
         for n, step in enumerate(self.steps, 1):
             body = re.sub(r"\$\$(.+?)\$\$", lambda m: "\\begin{align*}\n" + m.group(1).strip() + "\n\\end{align*}",
@@ -134,10 +137,32 @@ class Derivation:
                 "inequalities": sum(s.kind == "inequality" for s in self.steps), "failures": list(self.failures)}
 
 
+TEX_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\usepackage[utf8]{inputenc}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=2.2cm]{geometry}
+\usepackage[hidelinks]{hyperref}
+\allowdisplaybreaks
+"""
+
+
+def tex_document(derivations: list[Derivation], title: str) -> str:
+    """A complete LaTeX document (T1 fonts, amsmath, amssymb, hyperref) with one section per derivation."""
+    body = "\n\n".join(d.render_tex() for d in derivations)
+    return (TEX_PREAMBLE + f"\\title{{{_tex_text(title)}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
+            + body + "\n\\end{document}\n")
+
+
+_TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}",
+                 "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}"}
+
+
 def _tex_text(text: str, math: bool = False) -> str:
     """Escape LaTeX specials outside math (``$...$`` and display environments are left alone)."""
     if not math:
-        return text.replace("&", r"\&").replace("%", r"\%").replace("#", r"\#").replace("_", r"\_")
+        return "".join(_TEX_SPECIALS.get(ch, ch) for ch in text)
     parts = re.split(r"(\\begin\{align\*\}.*?\\end\{align\*\}|\$[^$]+\$)", text, flags=re.S)
     return "".join(p if p.startswith(("$", "\\begin")) else _tex_text(p.replace("**", "")) for p in parts)
 
