@@ -36,8 +36,7 @@ def _derivation_line(derivations_dir: Path, name: str) -> Line:
     (derivations_dir / f"{name}.tex").write_text(d.render_tex())
     summary = d.summary()
     return checked(f"derivation: {name} ({', '.join(DERIVATIONS[name][2])})",
-                   f"{_count(summary['identities'], 'identity', 'identities')} and "
-                   f"{_count(summary['inequalities'], 'inequality', 'inequalities')} checked, "
+                   ", ".join(f"{v} {k}" for k, v in summary["kinds"].items() if v) + " steps, "
                    f"{len(summary['failures'])} failed" + ("".join(f"; {f}" for f in summary["failures"])),
                    at_most(len(summary["failures"]), 0), numbers=summary)
 

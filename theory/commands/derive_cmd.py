@@ -16,7 +16,8 @@ class DeriveCommand:
         from theory.derivations import DERIVATIONS
 
         p.add_argument("name", nargs="?", choices=sorted(DERIVATIONS), help="the derivation (see --list)")
-        p.add_argument("--list", action="store_true", help="one line per derivation: its name, then the labels it covers")
+        p.add_argument("--list", action="store_true",
+                       help="one line per derivation: its name, the labels it covers, and the count of steps of each kind")
         p.add_argument("--format", choices=("md", "tex"), default="md", help="Markdown (default) or a LaTeX fragment")
         p.add_argument("--standalone", action="store_true", help="with --format tex: a complete document pdflatex compiles")
         p.add_argument("--out", help="write to this file instead of standard output")
@@ -26,7 +27,8 @@ class DeriveCommand:
         from theory.derivations import DERIVATIONS, build
 
         if args.list:
-            return {"derivations": [{"name": n, "labels": list(labels)} for n, (_, _, labels) in DERIVATIONS.items()]}
+            return {"derivations": [{"name": n, "labels": list(labels), "kinds": build(n, strict=False).summary()["kinds"]}
+                                    for n, (_, _, labels) in DERIVATIONS.items()]}
         if args.name is None:
             raise InputError("give a derivation NAME or --list")
         d = build(args.name, strict=False)
@@ -34,6 +36,7 @@ class DeriveCommand:
             raise InputError("--standalone goes with --format tex")
         text = d.render() if args.format == "md" else d.render_tex(standalone=args.standalone)
         out = {"name": args.name, "format": args.format, "labels": list(DERIVATIONS[args.name][2]),
+               "kinds": d.summary()["kinds"], "steps": [{"title": st.title, "kind": st.kind, "check": st.check} for st in d.steps],
                "failures": d.summary()["failures"], "exit_code": 1 if d.failures else 0}
         if args.out:
             path = Path(args.out)
@@ -49,7 +52,8 @@ class DeriveCommand:
     @staticmethod
     def render(out: dict) -> str:
         if "derivations" in out:
-            return "\n".join(f"{d['name']} {' '.join(d['labels'])}" for d in out["derivations"])
+            return "\n".join(f"{d['name']} {' '.join(d['labels'])} | "
+                             + ", ".join(f"{v} {k}" for k, v in d["kinds"].items()) for d in out["derivations"])
         if "file" in out:
             return f"{out['name']} ({out['format']}) written to {out['file']}" + (
                 f"; {len(out['failures'])} step(s) FAILED" if out["failures"] else "")

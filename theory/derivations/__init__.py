@@ -46,12 +46,18 @@ def is_zero(expr: sp.Expr) -> bool:
     return True
 
 
+#: What a step is, and nothing else: ``proved`` (SymPy establishes it for symbolic parameters), ``cited`` (a
+#: named theorem with its reference, then a numeric illustration labelled as one), ``numeric`` (checked on a
+#: stated set, which the step names) and ``definition`` (a name given to something, no claim).
+KINDS = ("proved", "cited", "numeric", "definition")
+
+
 @dataclass
 class Step:
     title: str
     body: str  # Markdown with LaTeX
-    kind: str  # "definition", "identity", "inequality", "note"
-    check: str  # how it was checked
+    kind: str  # one of KINDS
+    check: str  # how it was checked: for "numeric" and "cited" it names the set
 
 
 @dataclass
@@ -71,7 +77,8 @@ class Derivation:
 
     def define(self, title: str, lhs: str, rhs: sp.Expr | str, note: str = "") -> None:
         rhs_tex = rhs if isinstance(rhs, str) else latex(rhs)
-        self.steps.append(Step(title, f"$${lhs} = {rhs_tex}$$" + (f"\n\n{note}" if note else ""), "definition", "definition"))
+        self.steps.append(Step(title, f"$${lhs} = {rhs_tex}$$" + (f"\n\n{note}" if note else ""), "definition",
+                               "a definition, no claim"))
 
     def identity(self, title: str, lhs: sp.Expr, rhs: sp.Expr, *, shown: str | None = None, note: str = "",
                  cases: dict | None = None, generic: bool = False, lhs_tex: str | None = None) -> None:
@@ -87,25 +94,41 @@ class Derivation:
             if not is_zero(diff):
                 self._fail(f"{self.title}: step '{title}' failed{' for ' + label if label else ''}")
         body = shown or f"$${lhs_tex if lhs_tex is not None else latex(lhs)} = {latex(rhs)}$$"
-        how = "SymPy: difference simplifies to 0" + (f" for {', '.join(k for k in substitutions if k)}" if cases else "")
-        self.steps.append(Step(title, body + (f"\n\n{note}" if note else ""), "identity", how))
+        if cases:  # finite instances are not a proof for every value: the step says which were checked
+            how = f"SymPy simplifies the difference to 0 on the instances {', '.join(k for k in substitutions if k)} only"
+            kind = "numeric"
+        else:
+            how, kind = "SymPy simplifies the difference to 0 for symbolic parameters", "proved"
+        self.steps.append(Step(title, body + (f"\n\n{note}" if note else ""), kind, how))
 
-    def inequality(self, title: str, statement: str, spot_check: Callable[[], tuple[int, float]], note: str = "") -> None:
-        """State an inequality; ``spot_check()`` returns ``(points tried, worst slack)``, slack >= 0 required."""
+    def limit(self, title: str, expr: sp.Expr, var: sp.Symbol, point, value, *, shown: str, note: str = "") -> None:
+        """Assert ``lim_{var -> point} expr == value`` with SymPy's ``limit`` (symbolic parameters): a proved step."""
+        if sp.simplify(sp.limit(expr, var, point) - value) != 0:
+            self._fail(f"{self.title}: step '{title}' failed (the limit is not {value})")
+        self.steps.append(Step(title, shown + (f"\n\n{note}" if note else ""), "proved",
+                               "SymPy computes the limit for symbolic parameters"))
+
+    def inequality(self, title: str, statement: str, spot_check: Callable[[], tuple[int, float]], note: str = "", *,
+                   on: str | None = None, cite: str | None = None) -> None:
+        """State an inequality; ``spot_check()`` returns ``(points tried, worst slack)``, slack >= 0 required (to
+        rounding, 1e-9). With ``cite`` (a named theorem and its reference) the step is ``cited`` and the check
+        an illustration; otherwise ``numeric``. ``on`` names the set checked (default: the count of points)."""
         points, worst = spot_check()
         if worst < -1e-9:
             self._fail(f"{self.title}: step '{title}' violated at a spot check (slack {worst:.3g})")
-        self.steps.append(Step(title, statement + (f"\n\n{note}" if note else ""), "inequality",
-                               f"numeric spot check: {points} random points, smallest slack {worst:.3g}"
-                               + (" (zero up to rounding: at least -1e-9)" if worst < 0 else " >= 0")))
-
-    def note(self, title: str, text: str) -> None:
-        self.steps.append(Step(title, text, "note", "argument in words"))
+        where = on or f"{points} random points"
+        slack = f"smallest slack {worst:.3g}" + (" (zero up to rounding)" if worst < 0 else "")
+        if cite:
+            self.steps.append(Step(title, statement + (f"\n\n{note}" if note else ""), "cited",
+                                   f"{cite}; numeric illustration on {where}, {slack}"))
+        else:
+            self.steps.append(Step(title, statement + (f"\n\n{note}" if note else ""), "numeric",
+                                   f"checked on {where}, {slack}"))
 
     def render(self) -> str:
         lines = [f"# {self.title}", ""]
         for n, step in enumerate(self.steps, 1):
-            lines += [f"## Step {n}. {step.title}", "", step.body, "", f"*Checked: {step.check}.*", ""]
+            lines += [f"## Step {n}. {step.title}", "", step.body, "", f"*{step.kind.capitalize()}: {step.check}.*", ""]
         return "\n".join(lines)
 
     def render_tex(self, standalone: bool = False) -> str:
@@ -118,7 +141,7 @@ class Derivation:
             body = re.sub(r"\$\$(.+?)\$\$", lambda m: "\\begin{align*}\n" + m.group(1).strip() + "\n\\end{align*}",
                           step.body, flags=re.S)
             lines += [rf"\subsection*{{Step {n}. {_tex_text(step.title)}}}", "", _tex_text(body, math=True), "",
-                      rf"\emph{{Checked: {_tex_text(step.check)}.}}", ""]
+                      rf"\emph{{{step.kind.capitalize()}: {_tex_text(step.check)}.}}", ""]
         return "\n".join(lines)
 
     def displays(self) -> list[str]:
@@ -132,9 +155,9 @@ class Derivation:
         return "\n".join(f"$${eq}$$" for eq in self.displays())
 
     def summary(self) -> dict:
+        """The title, the count of steps of each kind, and the failures."""
         return {"title": self.title, "steps": len(self.steps),
-                "identities": sum(s.kind == "identity" for s in self.steps),
-                "inequalities": sum(s.kind == "inequality" for s in self.steps), "failures": list(self.failures)}
+                "kinds": {k: sum(s.kind == k for s in self.steps) for k in KINDS}, "failures": list(self.failures)}
 
 
 TEX_PREAMBLE = r"""\documentclass[11pt]{article}

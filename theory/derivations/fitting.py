@@ -36,5 +36,6 @@ def derive_fitting(strict: bool = True) -> Derivation:
     d.identity("E12: and the intercept ybar - slope xbar", sol[b0], ym - slope * xm, lhs_tex=r"\hat b_0")
     d.inequality("E12: the 95% bootstrap-t interval covers the planted exponent",
                  r"$$\Pr\{\alpha\in[\hat\alpha_{lo},\hat\alpha_{hi}]\}\ge0.95-3\sqrt{0.95\cdot0.05/\text{runs}}$$",
-                 _coverage_spot_check, note="checked on 100 synthetic fits of 12 points with 5% noise (slack = coverage less the floor).")
+                 _coverage_spot_check, on="100 synthetic fits of 12 points with 5% noise",
+                 note="slack = coverage less the floor.")
     return d

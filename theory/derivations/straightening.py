@@ -39,9 +39,11 @@ def _kantorovich_check() -> tuple[int, float]:
 def derive_straightening(strict: bool = True) -> Derivation:
     d = Derivation("Lipschitz constants and temporal straightening (docs/theory.md E13, E14, E14b)", strict=strict)
     d.inequality("E13: the operator norm is the Lipschitz constant of a linear map",
-                 r"$$\|Mx\|\le\|M\|_2\|x\|$$", _operator_norm_check, note="equality at the top right singular vector; 500 random 3x3 maps.")
+                 r"$$\|Mx\|\le\|M\|_2\|x\|$$", _operator_norm_check, cite="the operator norm (Horn and Johnson 2013, Matrix Analysis, 5.6)",
+                 on="500 random 3x3 maps and vectors", note="equality at the top right singular vector.")
     d.inequality("E13: W1 duality behind the kernel constants", r"$$|\mathbb E_pf-\mathbb E_qf|\le\mathrm{Lip}(f)\,W_1(p,q)$$",
-                 _kantorovich_check, note="300 random metric spaces, potentials f = scale * D[:, k] with |scale| <= 1.")
+                 _kantorovich_check, cite="Kantorovich-Rubinstein duality (Villani 2009, Optimal Transport, Remark 6.5)",
+                 on="300 random metric spaces, potentials f = scale * D[:, k] with |scale| <= 1")
     a1, a2, b1, b2, lam, phi = sp.symbols("a1 a2 b1 b2 lambda phi", real=True)
     cosine = lambda u, v: (u[0] * v[0] + u[1] * v[1]) / sp.sqrt((u[0] ** 2 + u[1] ** 2) * (v[0] ** 2 + v[1] ** 2))  # noqa: E731
     rot = lambda v: (sp.cos(phi) * v[0] - sp.sin(phi) * v[1], sp.sin(phi) * v[0] + sp.cos(phi) * v[1])  # noqa: E731
@@ -59,6 +61,7 @@ def derive_straightening(strict: bool = True) -> Derivation:
     d.inequality("E14b: ... which is at most eps^2 / (2 (1 - eps))",
                  r"$$\frac{\varepsilon^2}{1+\sqrt{1-\varepsilon^2}}\le\frac{\varepsilon^2}{2(1-\varepsilon)}$$",
                  lambda: (grid.size, float(np.min(grid**2 / (2 * (1 - grid)) - grid**2 / (1 + np.sqrt(1 - grid**2))))),
+                 on="a grid of 100,001 points of (0, 1)",
                  note=r"since $1+\sqrt{1-\varepsilon^2}\ge1\ge2(1-\varepsilon)$ for $\varepsilon\ge1/2$ and "
-                      r"$\sqrt{1-\varepsilon^2}\ge1-2\varepsilon$ below; also checked on a grid of 100,001 points of (0, 1).")
+                      r"$\sqrt{1-\varepsilon^2}\ge1-2\varepsilon$ below.")
     return d
