@@ -53,6 +53,15 @@ def derive_straightening(strict: bool = True) -> Derivation:
     d.identity("E14: ... nor under scaling", cosine((lam_pos * a1, lam_pos * a2), (lam_pos * b1, lam_pos * b2)),
                cosine((a1, a2), (b1, b2)), lhs_tex=r"\cos(\lambda v_t,\lambda v_{t+1})")
     eps = sp.Symbol("epsilon", positive=True)
+    v1, v2, w1, w2 = sp.symbols("v1 v2 w1 w2", real=True)
+    vw, ww = v1 * w1 + v2 * w2, w1**2 + w2**2
+    dist2 = (v1**2 + v2**2) - vw**2 / ww  # squared distance from v to the line through w
+    d.identity("E14b's geometric core: the distance to a line is at most the distance to a point on it",
+               (v1 - w1) ** 2 + (v2 - w2) ** 2 - dist2, (vw / sp.sqrt(ww) - sp.sqrt(ww)) ** 2,
+               shown=r"$$\|v-w\|^2-\mathrm{dist}(v,\mathbb Rw)^2=\Big(\frac{v\cdot w}{\|w\|}-\|w\|\Big)^2\ge0,\qquad"
+                     r"\sin\angle(v,w)=\frac{\mathrm{dist}(v,\mathbb Rw)}{\|v\|}\le\frac{\|v-w\|}{\|v\|}\le\varepsilon$$",
+               note=r"with $v=v_t$, $w=v_{t+1}$ and $\|v_{t+1}-v_t\|\le\varepsilon\|v_t\|$; symbolic coordinates in the plane "
+                    "that $v$ and $w$ span, so it holds in every dimension.")
     d.identity("E14b: from a bounded change of the step to a bounded turn",
                1 - sp.sqrt(1 - eps**2), eps**2 / (1 + sp.sqrt(1 - eps**2)),
                note=r"if $\|v_{t+1}-v_t\|\le\varepsilon\|v_t\|$ the angle has $\sin\le\varepsilon$, so "
