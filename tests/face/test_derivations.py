@@ -31,9 +31,13 @@ def balanced(tex: str) -> bool:
         depth += {"{": 1, "}": -1}.get(ch, 0)
         if depth < 0:
             return False
-    begins = re.findall(r"\\begin\{(\w+\*?)\}", tex)
-    ends = re.findall(r"\\end\{(\w+\*?)\}", tex)
-    return depth == 0 and begins == ends
+    stack = []  # environments must nest: \begin{aligned} inside \begin{align*} closes first
+    for kind, env in re.findall(r"\\(begin|end)\{(\w+\*?)\}", tex):
+        if kind == "begin":
+            stack.append(env)
+        elif not stack or stack.pop() != env:
+            return False
+    return depth == 0 and not stack
 
 
 @pytest.mark.parametrize("name", list(DERIVATIONS))

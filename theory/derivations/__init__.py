@@ -140,7 +140,7 @@ class Derivation:
         for n, step in enumerate(self.steps, 1):
             body = re.sub(r"\$\$(.+?)\$\$", lambda m: "\\begin{align*}\n" + m.group(1).strip() + "\n\\end{align*}",
                           step.body, flags=re.S)
-            lines += [rf"\subsection*{{Step {n}. {_tex_text(step.title)}}}", "", _tex_text(body, math=True), "",
+            lines += [rf"\subsection*{{Step {n}. {_tex_text(step.title, math=True)}}}", "", _tex_text(body, math=True), "",
                       rf"\emph{{{step.kind.capitalize()}: {_tex_text(step.check)}.}}", ""]
         return "\n".join(lines)
 
@@ -168,6 +168,8 @@ TEX_PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage[hidelinks]{hyperref}
 \allowdisplaybreaks
+\sloppy
+\emergencystretch=3em
 """
 
 
@@ -179,7 +181,7 @@ def tex_document(derivations: list[Derivation], title: str) -> str:
 
 
 _TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}",
-                 "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}"}
+                 "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}", "/": r"/\allowbreak{}"}
 
 
 def _tex_text(text: str, math: bool = False) -> str:

@@ -71,13 +71,13 @@ def derive_allocation(strict: bool = True) -> Derivation:
     d.identity("E11: that derivative", sp.diff(sp.log(lhs.subs(line)) - sp.log(rhs.subs(line)), x),
                -(alpha_d + 1) / x - (alpha_r + 1) / (1 - x), shown=r"$$\frac{d}{dx}\log\frac{\mathrm{LHS}}{\mathrm{RHS}}=-\frac{\alpha_d+1}{x}-\frac{\alpha_r+1}{1-x}$$")
     n_big, delta, c = sp.Symbol("n_d", positive=True), sp.Symbol("delta", positive=True), sp.Symbol("c", positive=True)
-    d.identity("E11: on the root, n_r grows like a power of n_d below one",
+    d.identity(r"E11: on the root, $n_r$ grows like a power of $n_d$ below one",
                (1 + alpha_d) / (1 + alpha_d + delta) - 1, -delta / (1 + alpha_d + delta),
                lhs_tex=r"\frac{1+\alpha_d}{1+\alpha_r}-1",
                note=r"E9 on the root gives $n_r^{\alpha_r+1}\propto n_d^{\alpha_d+1}$, so "
                     r"$n_r/n_d\propto n_d^{(1+\alpha_d)/(1+\alpha_r)-1}$; with $\alpha_r=\alpha_d+\delta$, $\delta>0$, "
                     r"the exponent is negative.")
-    d.limit("E11: so n_r / n_d -> 0 and the dynamics share x -> 1", n_big ** (-c), n_big, sp.oo, 0,
+    d.limit(r"E11: so $n_r/n_d\to0$ and the dynamics share $x\to1$", n_big ** (-c), n_big, sp.oo, 0,
             shown=r"$$\lim_{n_d\to\infty}n_d^{-c}=0\quad(c=\delta/(1+\alpha_r)>0)$$",
             note=r"The same limit sends the ratio of the reward term $C_{rew}a_rn_r^{-\alpha_r}$ to the dynamics term "
                  r"$C_{dyn}a_dn_d^{-\alpha_d}$ to 0 (its exponent is $(\alpha_d-\alpha_r)/(1+\alpha_r)<0$), so the "
@@ -101,7 +101,7 @@ def derive_allocation(strict: bool = True) -> Derivation:
         return 20, worst
 
     d.inequality("Rational exponents by radicals (alpha_d = alpha_r = 1) agree with the numeric root",
-                 r"$$n_d^*\in\left\{" + ",\\ ".join(latex(r) for r in roots) + r"\right\}$$",
+                 r"$$n_d^*\in\{\text{the roots by radicals of the cubic that E9 becomes at }\alpha_d=\alpha_r=1\}$$",
                  radicals_match_numeric, on="20 random problems with alpha_d = alpha_r = 1",
                  note="slack: 1e-8 minus the relative distance between the feasible radical root and the numeric root.")
     d.inequality("The numeric root beats every split on a fine grid",

@@ -126,8 +126,8 @@ def derive_bound(strict: bool = True) -> Derivation:
     )
     d.inequality(
         "E2: the simulation-lemma step",
-        r"$$|V_t(s)-\hat V_t(s)|\le|r_\pi(s)-\hat r_\pi(s)|+\gamma\big|\mathbb E_{P_\pi}\hat V_{t+1}-\mathbb E_{\hat P_\pi}\hat V_{t+1}\big|"
-        r"+\gamma\,\mathbb E_{P_\pi}|V_{t+1}-\hat V_{t+1}|\le\varepsilon_{rew}+\gamma\,\ell_{t+1}\varepsilon_{dyn}+\gamma\,\Delta_{t+1}$$",
+        r"$$\begin{aligned}|V_t(s)-\hat V_t(s)|&\le|r_\pi(s)-\hat r_\pi(s)|+\gamma\big|\mathbb E_{P_\pi}\hat V_{t+1}-\mathbb E_{\hat P_\pi}\hat V_{t+1}\big|"
+        r"+\gamma\,\mathbb E_{P_\pi}|V_{t+1}-\hat V_{t+1}|\\&\le\varepsilon_{rew}+\gamma\,\ell_{t+1}\varepsilon_{dyn}+\gamma\,\Delta_{t+1}\end{aligned}$$",
         _simulation_step_check,
         on="every state and step (H = 8) of exact values on 40 learned models of random chains and grids",
         note="Add and subtract $\\gamma\\mathbb E_{P_\\pi}\\hat V_{t+1}$ (triangle inequality); the middle term is bounded by "
@@ -140,7 +140,7 @@ def derive_bound(strict: bool = True) -> Derivation:
     unrolled = sp.Sum(gamma**t * (eps_rew + gamma * ell_next * eps_dyn), (t, 0, H - 1))
     closed = B.c_rew_closed()["general"] * eps_rew + B.c_dyn_closed()["general"] * eps_dyn
     d.identity(
-        "E3: unrolling E2 from Delta_H = 0",
+        r"E3: unrolling E2 from $\Delta_H=0$",
         unrolled, closed,
         shown=r"$$\Delta_0\le\sum_{t=0}^{H-1}\gamma^t\big(\varepsilon_{rew}+\gamma\ell_{t+1}\varepsilon_{dyn}\big)"
               r"=C_{rew}\varepsilon_{rew}+C_{dyn}\varepsilon_{dyn}$$",
@@ -155,7 +155,7 @@ def derive_bound(strict: bool = True) -> Derivation:
                            "outer sum, against the closed form of the next step.",
     )
     generic = sp.summation(gamma**u * sp.summation(L**i, (i, 0, u - 1)), (u, 1, H - 1))
-    d.identity("Closed form of C_dyn for symbolic H (gamma != 1, L != 1, gamma L != 1)",
+    d.identity(r"Closed form of $C_{dyn}$ for symbolic $H$ ($\gamma\ne1$, $L\ne1$, $\gamma L\ne1$)",
                K_rpi * generic.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[-1][0]),
                B.c_dyn_closed()["general"],
                shown=r"$$C_{dyn}=" + latex(B.c_dyn_closed()["general"]) + "$$")
@@ -163,12 +163,12 @@ def derive_bound(strict: bool = True) -> Derivation:
         lim = B.c_dyn_closed()["general"]
         for sym, val in subs.items():
             lim = sp.Limit(lim, sym, val)
-        d.identity(f"Branch {branch} is the limit of the general form", lim, B.c_dyn_closed()[branch],
+        d.identity(f"Branch ${branch.replace('gamma', chr(92) + 'gamma ')}$ is the limit of the general form", lim, B.c_dyn_closed()[branch],
                    shown=f"$$C_{{dyn}}\\big|_{{{branch.replace('gamma', chr(92) + 'gamma ')}}}=" + latex(B.c_dyn_closed()[branch]) + "$$",
                    note="SymPy takes the limits for symbolic H.")
     a_gap, b_gap = sp.symbols("a b", positive=True)  # gamma = 1/(1+a) and gamma L = 1/(1+b): every 0 < gamma, gamma L < 1
     on_cone = {gamma: 1 / (1 + a_gap), L: (1 + a_gap) / (1 + b_gap)}
-    d.identity("H = infinity with gamma L < 1 (Asadi et al. 2018, Thm. 2, plus the reward term)",
+    d.identity(r"$H=\infty$ with $\gamma L<1$ (Asadi et al. 2018, Thm. 2, plus the reward term)",
                sp.Limit(B.c_dyn_closed()["general"].subs(on_cone), H, sp.oo), B.c_dyn_closed()["infinite"].subs(on_cone),
                shown=r"$$\lim_{H\to\infty}C_{dyn}=" + latex(B.c_dyn_closed()["infinite"]) + r",\qquad \lim_{H\to\infty}C_{rew}=\frac1{1-\gamma}$$",
                note=r"SymPy takes the limit for symbolic $\gamma=1/(1+a)$ and $\gamma L=1/(1+b)$ with $a,b>0$, which is "
@@ -178,7 +178,7 @@ def derive_bound(strict: bool = True) -> Derivation:
                  r"$$|J(\pi)-\hat J(\pi)|\le C_{rew}\varepsilon_{rew}+C_{dyn}\varepsilon_{dyn}$$", _bound_spot_check,
                  on="exact returns of 36 random globally Lipschitz continuous systems, H = 5 and 20")
     # E4, E5
-    d.identity("E4: the recursion delta_{t+1} <= L delta_t + eps_dyn, solved",
+    d.identity(r"E4: the recursion $\delta_{t+1}\le L\delta_t+\varepsilon_{dyn}$, solved",
                (L ** (t + 1) - 1) / (L - 1), L * (L**t - 1) / (L - 1) + 1,
                shown=r"$$S_{t+1}=LS_t+1\ \text{ for }\ S_t=\frac{L^t-1}{L-1},\qquad\text{so }\ \delta_t\le\varepsilon_{dyn}S_t\ \text{ by induction from }\delta_0=0$$",
                note=r"one step of the model moves two states at distance $\delta_t$ to at most $L\delta_t$ apart "

@@ -70,7 +70,7 @@ def derive_reinforce(strict: bool = True) -> Derivation:
                      r"+\log P(s_{t+1}\mid s_t,a_t)\Big)$$",
                note=r"$p_\theta(\tau)=\mu(s_0)\prod_t\pi_\theta(a_t\mid s_t)P(s_{t+1}\mid s_t,a_t)$ for "
                     r"$\tau=(s_0,a_0,\dots,s_H)$; the policy and the transitions are symbolic functions and $H$ is symbolic.")
-    d.identity("Only the policy depends on theta",
+    d.identity(r"Only the policy depends on $\theta$",
                sp.diff(sp.log(mu_f(0)) + sp.Sum(sp.log(pi_f(t, theta)) + sp.log(P_f(t)), (t, 0, H - 1)), theta),
                sp.Sum(sp.diff(sp.log(pi_f(t, theta)), theta), (t, 0, H - 1)),
                shown=r"$$\nabla_\theta\log p_\theta(\tau)=\sum_{t=0}^{H-1}\nabla_\theta\log\pi_\theta(a_t\mid s_t)$$",
@@ -106,7 +106,7 @@ def derive_reinforce(strict: bool = True) -> Derivation:
                     "it changes the objective).")
     b = sp.Symbol("b", real=True)
     ra = sp.Function("q")
-    d.identity("Baselines: subtracting b(s) changes nothing in expectation",
+    d.identity(r"Baselines: subtracting $b(s)$ changes nothing in expectation",
                pa(a, theta) * sp.diff(sp.log(pa(a, theta)), theta) * (ra(a) - b) - pa(a, theta) * sp.diff(sp.log(pa(a, theta)), theta) * ra(a),
                -b * sp.diff(pa(a, theta), theta),
                shown=r"$$\sum_a\pi_\theta(a\mid s)\nabla\log\pi_\theta(a\mid s)\big(q(a)-b\big)-\sum_a\pi_\theta(a\mid s)"
@@ -159,7 +159,7 @@ def derive_reinforce(strict: bool = True) -> Derivation:
                  "Convex Optimization, Lemma 1.2.3)", on="2,000 random l-smooth functions (quadratics plus sines) and steps")
     g2, tr, eta = sp.symbols(r"\|\nabla{J}\|^2 \mathrm{tr}\,\mathrm{Cov}\,\hat{g} eta", positive=True)
     gain = eta * g2 - ell * eta**2 / 2 * (g2 + tr)
-    d.identity("E20: the expected one-step gain with h = eta g-hat",
+    d.identity(r"E20: the expected one-step gain with $h=\eta\hat g$",
                sp.expand(gain), sp.expand(eta * g2 - ell * eta**2 / 2 * g2 - ell * eta**2 / 2 * tr),
                shown=r"$$\mathbb E\big[J(\theta+\eta\hat g)\big]-J(\theta)\ge\eta\|\nabla J\|^2-\frac{\ell\eta^2}{2}"
                      r"\big(\|\nabla J\|^2+\mathrm{tr}\,\mathrm{Cov}\,\hat g\big)$$",
