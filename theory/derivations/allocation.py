@@ -56,7 +56,8 @@ def derive_allocation(strict: bool = True) -> Derivation:
                shown=r"$$\frac1N\frac{\partial B}{\partial x}=" + latex(rhs) + " - " + latex(lhs) + "$$",
                note="The floors $e_d$, $e_r$ drop out of the derivative: they do not move the optimum.")
     d.identity("Floors do not move the optimum", sp.diff(S.stationarity_from_lagrangian(), e_d) + sp.diff(S.stationarity_from_lagrangian(), e_r),
-               sp.Integer(0), shown=r"$$\frac{\partial}{\partial e_d}\frac{\partial B}{\partial x}=\frac{\partial}{\partial e_r}\frac{\partial B}{\partial x}=0$$")
+               sp.Integer(0), shown=r"$$\frac{\partial}{\partial e_d}\frac{\partial B}{\partial x}=\frac{\partial}{\partial e_r}\frac{\partial B}{\partial x}=0$$",
+               note='a floor $e$ adds a constant to the bound, and a constant has no derivative in $n_d$ or $n_r$.')
     d.identity("E9b: spend ratio", (lhs * n_d / (rhs * n_r)),
                (alpha_d * C_dyn * a_d * n_d ** (-alpha_d)) / (alpha_r * C_rew * a_r * n_r ** (-alpha_r)) * kappa_r / kappa_d,
                shown=r"$$\mathrm{LHS}=\mathrm{RHS}\iff\frac{\kappa_d n_d}{\kappa_r n_r}=\frac{\alpha_d C_{dyn}a_dn_d^{-\alpha_d}}{\alpha_r C_{rew}a_rn_r^{-\alpha_r}}$$",
@@ -64,12 +65,15 @@ def derive_allocation(strict: bool = True) -> Derivation:
     ratio = S.equal_exponent_ratio()
     d.identity("E10: equal exponents have a closed form, independent of N",
                ratio, (C_dyn * a_d * kappa_r / (C_rew * a_r * kappa_d)) ** (1 / (1 + alpha)),
-               shown=r"$$\frac{n_d}{n_r}=" + latex(ratio) + "$$")
+               shown=r"$$\frac{n_d}{n_r}=" + latex(ratio) + "$$",
+               note='with $\\alpha_d=\\alpha_r$ the condition E9 is a power of the ratio $n_d/n_r$ alone.')
     d.inequality("E11: the root is unique (the sides of E9 move in opposite directions)",
                  r"$$\frac{d}{dx}\big(\log\mathrm{LHS}-\log\mathrm{RHS}\big)=-\frac{\alpha_d+1}{x}-\frac{\alpha_r+1}{1-x}<0$$",
-                 _unique_root_spot_check, on="300 random exponent pairs and shares x in (0, 1)")
+                 _unique_root_spot_check, on="300 random exponent pairs and shares x in (0, 1)",
+               note='the derivative in the next step is negative, so the difference of the logs crosses zero once.')
     d.identity("E11: that derivative", sp.diff(sp.log(lhs.subs(line)) - sp.log(rhs.subs(line)), x),
-               -(alpha_d + 1) / x - (alpha_r + 1) / (1 - x), shown=r"$$\frac{d}{dx}\log\frac{\mathrm{LHS}}{\mathrm{RHS}}=-\frac{\alpha_d+1}{x}-\frac{\alpha_r+1}{1-x}$$")
+               -(alpha_d + 1) / x - (alpha_r + 1) / (1 - x), shown=r"$$\frac{d}{dx}\log\frac{\mathrm{LHS}}{\mathrm{RHS}}=-\frac{\alpha_d+1}{x}-\frac{\alpha_r+1}{1-x}$$",
+               note='differentiating the logs of both sides along the budget line $n_d=xN/\\kappa_d$, $n_r=(1-x)N/\\kappa_r$.')
     n_big, delta, c = sp.Symbol("n_d", positive=True), sp.Symbol("delta", positive=True), sp.Symbol("c", positive=True)
     d.identity(r"E11: on the root, $n_r$ grows like a power of $n_d$ below one",
                (1 + alpha_d) / (1 + alpha_d + delta) - 1, -delta / (1 + alpha_d + delta),
@@ -83,7 +87,8 @@ def derive_allocation(strict: bool = True) -> Derivation:
                  r"$C_{dyn}a_dn_d^{-\alpha_d}$ to 0 (its exponent is $(\alpha_d-\alpha_r)/(1+\alpha_r)<0$), so the "
                  r"optimal bound decays as $N^{-\alpha_d}=N^{-\min(\alpha_d,\alpha_r)}$.")
     d.identity("E11: the exponent of reward term over dynamics term", -(alpha_d + delta) * (1 + alpha_d) / (1 + alpha_d + delta) + alpha_d,
-               -delta / (1 + alpha_d + delta), lhs_tex=r"-\alpha_r\frac{1+\alpha_d}{1+\alpha_r}+\alpha_d")
+               -delta / (1 + alpha_d + delta), lhs_tex=r"-\alpha_r\frac{1+\alpha_d}{1+\alpha_r}+\alpha_d",
+               note='negative when $\\alpha_r>\\alpha_d$, so the reward term vanishes against the dynamics term as $N$ grows.')
     roots = S.rational_closed_form(1, 1)
 
     def radicals_match_numeric() -> tuple[int, float]:
@@ -106,5 +111,6 @@ def derive_allocation(strict: bool = True) -> Derivation:
                  note="slack: 1e-8 minus the relative distance between the feasible radical root and the numeric root.")
     d.inequality("The numeric root beats every split on a fine grid",
                  r"$$B(x^*)\le\min_{x\in\text{grid}}B(x)$$", _brute_force_spot_check,
-                 on="100 random problems, each against a grid of shares")
+                 on="100 random problems, each against a grid of shares",
+               note='the solver against brute force, which knows nothing of E9.')
     return d

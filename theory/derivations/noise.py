@@ -50,14 +50,17 @@ def derive_noise_budget(strict: bool = True) -> Derivation:
                     r"(buy the cheapest), one root for $p>1$, which tends to the dearest price only as $V_0\to0$.")
     d.identity("E19: power law, derivative of the full objective",
                sp.diff(c * (V_0 + W * power), c), V_0 + (1 - p) * W * A * c ** (-p),
-               shown=r"$$\frac{d}{dc}\,c\,(V_0+WAc^{-p})=V_0+(1-p)WAc^{-p}$$")
+               shown=r"$$\frac{d}{dc}\,c\,(V_0+WAc^{-p})=V_0+(1-p)WAc^{-p}$$",
+               note='setting it to zero gives the interior optimum for $p>1$.')
     d.identity("Noise-only reduction for the power law", sp.diff(c * power, c), (1 - p) * A * c ** (-p),
                shown=r"$$\Phi'(c)=(1-p)Ac^{-p}$$", note=r"$p>1$: dearest; $p<1$: cheapest; $p=1$: flat (indifferent).")
     d.identity("Noise-only, bounded fidelity: concave, so an end",
                sp.diff(c * sigma2_0 * (1 - c / c_max), c, 2), -2 * sigma2_0 / c_max,
-               shown=r"$$\Phi''(c)=-2\sigma_0^2/c_{max}<0$$")
+               shown=r"$$\Phi''(c)=-2\sigma_0^2/c_{max}<0$$",
+               note='a concave function of $c$ on an interval is smallest at an end.')
     d.identity("Noise-only, noise floor: increasing, so the cheapest",
-               sp.diff(c * (sigma2_f + A / c), c), sigma2_f, shown=r"$$\Phi'(c)=\sigma_f^2\ge0$$")
+               sp.diff(c * (sigma2_f + A / c), c), sigma2_f, shown=r"$$\Phi'(c)=\sigma_f^2\ge0$$",
+               note="$\\Phi'(c)=\\sigma_f^2\\ge0$, so the smallest price is best.")
     avg = mse(sigma2_1 / m, c_0 + k * m)
     m_star = [r for r in sp.solve(sp.diff(avg, m), m) if r.is_positive is not False]
     d.identity("E19: label averaging with imagination cost c0 > 0", m_star[-1] ** 2, c_0 * W * sigma2_1 / (k * V_0),

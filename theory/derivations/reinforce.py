@@ -122,7 +122,8 @@ def derive_reinforce(strict: bool = True) -> Derivation:
                     r"zero and the noisy mean is the clean mean; the same holds for reward-to-go, term by term.")
     d.inequality("E15 on MDPs: both estimators' exact means equal the policy gradient under noise",
                  r"$$\mathbb E\hat g=\nabla_\theta J$$", lambda: _enumerated_check("unbiased"),
-                 on="every trajectory of 25 random MDPs, S = 3, A = 2, H = 4 (exact enumeration)")
+                 on="every trajectory of 25 random MDPs, S = 3, A = 2, H = 4 (exact enumeration)",
+               note='the full return and reward-to-go, each mean computed exactly over every trajectory, against the policy gradient theorem.')
     G, S, Xi, sig2, Gam, gradJ = sp.symbols(r"G S \Xi \sigma^2 \Gamma \nabla{J}", real=True)
     E = {Xi: 0, Xi**2: sig2 * Gam}
     expanded = sp.expand(((G + Xi) * S - gradJ) ** 2)

@@ -25,7 +25,8 @@ def derive_sensitivity(strict: bool = True) -> Derivation:
                eps_dyn * K_s * gamma**2 * (1 + K_pi) / ((1 - gamma) * (1 - gamma * L_s) ** 2),
                note=r"nonnegative, and it grows like $(1-\gamma L)^{-2}$: near $\gamma L=1$ the dynamics constant dominates.")
     d.identity("E6: the partial derivative in K_pi", sp.diff(Binf, K_pi), lhs_tex=r"\frac{\partial B}{\partial K_\pi}", rhs=
-               eps_dyn * (K_r * c + K_s * K_f * gamma**2 / ((1 - gamma) * (1 - gamma * L_s) ** 2)))
+               eps_dyn * (K_r * c + K_s * K_f * gamma**2 / ((1 - gamma) * (1 - gamma * L_s) ** 2)),
+               note='$K_\\pi$ enters both $L$ and $K_{r\\pi}$, so its derivative has a reward part and a dynamics part, both positive.')
     d.identity("E6: elasticity in K_r is the dynamics share of the bound",
                sp.diff(Binf, K_r) * K_r / Binf, (Binf - eps_rew / (1 - gamma)) / Binf,
                lhs_tex=r"\frac{K_r}{B}\frac{\partial B}{\partial K_r}",

@@ -51,7 +51,8 @@ def derive_straightening(strict: bool = True) -> Derivation:
                note=r"$\kappa_t=1-\cos(v_t,v_{t+1})$ depends only on the angle between consecutive steps.", lhs_tex=r"\cos(Rv_t,Rv_{t+1})")
     lam_pos = sp.Symbol("lambda", positive=True)
     d.identity("E14: ... nor under scaling", cosine((lam_pos * a1, lam_pos * a2), (lam_pos * b1, lam_pos * b2)),
-               cosine((a1, a2), (b1, b2)), lhs_tex=r"\cos(\lambda v_t,\lambda v_{t+1})")
+               cosine((a1, a2), (b1, b2)), lhs_tex=r"\cos(\lambda v_t,\lambda v_{t+1})",
+               note='a common factor $\\lambda>0$ cancels between the dot product and the norms.')
     eps = sp.Symbol("epsilon", positive=True)
     v1, v2, w1, w2 = sp.symbols("v1 v2 w1 w2", real=True)
     vw, ww = v1 * w1 + v2 * w2, w1**2 + w2**2
