@@ -1,4 +1,5 @@
-"""The three lecture notebooks run end to end (nbclient, a fresh kernel each)."""
+"""The four lecture notebooks run end to end (nbclient, a fresh kernel each), show every figure, and teach:
+goals, predict-then-check exercises with solutions kept apart at the end, and a question for discussion."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_three_lecture_notebooks():
-    assert [p.name for p in NOTEBOOKS] == ["01_the_bound.ipynb", "02_the_split.ipynb", "03_noisy_reinforce.ipynb"]
+def test_there_are_four_lecture_notebooks():
+    assert [p.name for p in NOTEBOOKS] == ["01_the_bound.ipynb", "02_the_split.ipynb", "03_noisy_reinforce.ipynb",
+                                           "04_lipschitz_and_straightening.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -30,3 +32,16 @@ def test_notebook_runs_and_is_stored_without_outputs(path, monkeypatch):
     assert drawing, "no cell draws"
     for c in drawing:
         assert any("image/png" in o.get("data", {}) for o in c.outputs), f"no figure shown by: {c.source[:80]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_teaches(path):
+    nb = nbformat.read(path, as_version=4)
+    text = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert "**Goals.**" in text[0]
+    exercises = [t for t in text if t.startswith("**Exercise")]
+    assert len(exercises) >= 2
+    assert text[-2].startswith("## Discussion") and text[-1].startswith("## Solutions")
+    for k in range(1, len(exercises) + 1):  # every exercise has its solution, kept apart at the end
+        assert f"**Exercise {k}.**" in text[-1]
+    assert any("build(" in c.source for c in nb.cells if c.cell_type == "code")  # the matching derivation is shown

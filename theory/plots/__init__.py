@@ -33,6 +33,11 @@ def new(ncols: int = 1, nrows: int = 1, width: float = 5.2, height: float = 3.8)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
                                  layout="constrained")
+        interactive = plt.isinteractive()
+    # rc_context restores every rcParam on exit, "interactive" included: Jupyter's inline backend switches
+    # interactive mode on when the first figure is made, inside the context, and the exit would switch it off
+    # again, so that no later figure of the notebook is shown. Keep the mode the backend chose.
+    plt.interactive(interactive)
     return fig, axes
 
 
