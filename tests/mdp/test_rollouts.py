@@ -80,3 +80,21 @@ def test_estimators_match_naive_loops(mdp, estimator):
     ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, 4, 50, np.random.default_rng(3))
     ours = per_rollout_estimates(reward_coefficients(ro, pi, mdp.gamma, estimator), ro.rewards)
     np.testing.assert_allclose(ours, naive_estimates(ro, pi, mdp.gamma, estimator), atol=1e-12)
+
+
+@pytest.mark.parametrize("estimator", ["full", "reward-to-go", "reward-to-go-no-discount-weight"])
+def test_sparse_estimates_equal_the_dense_coefficients(estimator):
+    """The estimator on the sparse score (two bincounts) against the dense (N, H, S, A) coefficients, with and
+    without a baseline, on a chain where states repeat within rollouts."""
+    from theory.mdp.rollouts import estimates, rollouts, softmax_policy
+    from theory.mdp.learned import random_chain
+
+    rng = np.random.default_rng(3)
+    mdp = random_chain(rng, S=6, gamma=0.9, horizon=7)
+    pi = softmax_policy(rng.normal(size=(mdp.S, mdp.A)))
+    ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, 7, 500, rng)
+    noisy = ro.rewards + rng.normal(size=ro.rewards.shape)
+    b = rng.normal(size=ro.rewards.shape)
+    dense = per_rollout_estimates(reward_coefficients(ro, pi, 0.9, estimator), noisy, b)
+    np.testing.assert_allclose(estimates(ro, pi, 0.9, estimator, noisy, b), dense, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(estimates(ro, pi, 0.9, estimator), naive_estimates(ro, pi, 0.9, estimator), atol=1e-12)

@@ -208,17 +208,54 @@ def per_rollout_estimates(coef: np.ndarray, rewards: np.ndarray, baseline: np.nd
     return np.einsum("nt,ntsa->nsa", r, coef)
 
 
-def estimates(ro: Rollouts, pi: np.ndarray, gamma: float, estimator: str, rewards: np.ndarray | None = None,
-              baseline: np.ndarray | None = None, chunk: int = 16384) -> np.ndarray:
-    r"""Per-rollout estimates $\hat g^{(k)}$ ``(N, S, A)`` from ``rewards`` (default: the rollouts' mean rewards),
-    computed over chunks of rollouts so the ``(chunk, H, S, A)`` coefficients bound the memory."""
-    r = ro.rewards if rewards is None else rewards
-    out = np.empty((r.shape[0],) + pi.shape)
-    for lo in range(0, r.shape[0], chunk):
-        part = Rollouts(ro.states[lo:lo + chunk], ro.actions[lo:lo + chunk], ro.rewards[lo:lo + chunk])
-        b = None if baseline is None else baseline[lo:lo + chunk]
-        out[lo:lo + chunk] = per_rollout_estimates(reward_coefficients(part, pi, gamma, estimator), r[lo:lo + chunk], b)
+def score_weights(rewards: np.ndarray, gamma: float, estimator: str) -> np.ndarray:
+    r"""The weight $w_u$ of each step's score $\psi_u=\nabla_\theta\log\pi(a_u\mid s_u)$ in $\hat g=\sum_uw_u\psi_u$: ``(N, H)``.
+
+    Exchanging the sums of the module docstring's coefficients: the full return gives $w_u=\sum_t\gamma^tr_t$
+    for every $u$; reward-to-go $w_u=\sum_{t\ge u}\gamma^tr_t$; reward-to-go without the leading $\gamma^t$
+    $w_u=\sum_{t\ge u}\gamma^{t-u}r_t$.
+    """
+    if estimator not in ESTIMATORS:
+        raise V.InputError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    H = rewards.shape[1]
+    disc = gamma ** np.arange(H)
+    dr = rewards * disc
+    if estimator == "full":
+        return np.broadcast_to(dr.sum(1, keepdims=True), rewards.shape)
+    tail = np.cumsum(dr[:, ::-1], axis=1)[:, ::-1]  # sum_{t >= u} gamma^t r_t
+    if estimator == "reward-to-go":
+        return tail
+    # sum_{t>=u} gamma^(t-u) r_t by the backward recursion w_u = r_u + gamma w_{u+1} (no division by gamma^u)
+    out = np.empty_like(rewards, dtype=float)
+    acc = np.zeros(rewards.shape[0])
+    for u in range(H - 1, -1, -1):
+        acc = rewards[:, u] + gamma * acc
+        out[:, u] = acc
     return out
+
+
+def estimates(ro: Rollouts, pi: np.ndarray, gamma: float, estimator: str, rewards: np.ndarray | None = None,
+              baseline: np.ndarray | None = None) -> np.ndarray:
+    r"""Per-rollout estimates $\hat g^{(k)}$ ``(N, S, A)`` from ``rewards`` (default: the rollouts' mean rewards).
+
+    The score of a softmax policy at $(s,a)$ touches one row of $\theta$:
+    $\psi_u(s,a)=[s=s_u]\big([a=a_u]-\pi(a\mid s_u)\big)$, so
+    $\hat g(s,a)=\sum_{u:s_u=s,a_u=a}w_u-\pi(a\mid s)\sum_{u:s_u=s}w_u$ with the weights of
+    :func:`score_weights`: two ``bincount`` s over the steps taken, $O(NH+NSA)$ work, nothing of size
+    $N\times H\times S\times A$ (:func:`reward_coefficients` with :func:`per_rollout_estimates` is the dense
+    reference the tests compare with).
+    """
+    r = ro.rewards if rewards is None else rewards
+    if baseline is not None:
+        r = r - baseline
+    w = score_weights(np.asarray(r, dtype=float), gamma, estimator)
+    N = r.shape[0]
+    S, A = pi.shape
+    row = np.arange(N)[:, None] * S + ro.states  # (N, H): which (rollout, state) row each step touches
+    per_row = np.bincount(row.ravel(), weights=w.ravel(), minlength=N * S).reshape(N, S)
+    taken = np.bincount((row * A + ro.actions).ravel(), weights=w.ravel(), minlength=N * S * A).reshape(N, S, A)
+    taken -= per_row[:, :, None] * pi[None]
+    return taken
 
 
 def batch_baseline(rewards: np.ndarray, kind: str, batch: int) -> np.ndarray:
