@@ -6,23 +6,36 @@ import numpy as np
 
 from theory.maths import allocation as A
 from theory.maths.scaling import PowerLaw, PowerLawFit
-from theory.plots import STYLES, axis
+from theory.plots import STYLES, axis, new
 
 
-def bound_vs_share(budget, prices: A.Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew, *, ax=None):
-    """B along the budget line against the dynamics share x, the optimum of E9 marked."""
-    fig, ax = axis(ax)
+def bound_vs_share(budget, prices: A.Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew):
+    """B along the budget line against the dynamics share x, the optimum of E9 marked: the whole line on a log axis
+    (both terms, the dynamics term drawn with markers so it shows where it runs under the bound), and a linear
+    zoom around the optimum, where a log axis makes the minimum look flat."""
+    fig, axes = new(ncols=2, width=4.8, height=3.9)
+    ax, zoom = axes[0]
     x = np.linspace(prices.kappa_d / budget, 1 - prices.kappa_r / budget, 2000)
     nd, nr = x * budget / prices.kappa_d, (1 - x) * budget / prices.kappa_r
-    ax.plot(x, c_dyn * dyn(nd), ":", label=r"dynamics term $C_{dyn}\varepsilon_{dyn}(n_d)$")
-    ax.plot(x, c_rew * rew(nr), "--", label=r"reward term $C_{rew}\varepsilon_{rew}(n_r)$")
-    ax.plot(x, A.bound_at(nd, nr, dyn, rew, c_dyn, c_rew), "k-", label="bound $B$")
+    B = A.bound_at(nd, nr, dyn, rew, c_dyn, c_rew)
     s = A.optimal_split(budget, prices, dyn, rew, c_dyn, c_rew)
-    ax.plot([s.share_dyn], [s.bound], "o", color="C3", ms=8, label=f"optimum $x^*={float(s.share_dyn):.3f}$")
+    xs, bs = float(s.share_dyn), float(s.bound)
+    ax.plot(x, B, "k-", lw=2.5, label="bound $B$", zorder=1)
+    ax.plot(x, c_dyn * dyn(nd), ":", color="C0", marker="o", markevery=200, ms=4, lw=1.8,
+            label=r"dynamics term $C_{dyn}\varepsilon_{dyn}(n_d)$", zorder=2)
+    ax.plot(x, c_rew * rew(nr), "--", color="C1", marker="s", markevery=200, ms=4, label=r"reward term $C_{rew}\varepsilon_{rew}(n_r)$")
+    ax.plot([xs], [bs], "*", color="C3", mec="k", ms=13, label=f"optimum $x^*={xs:.3f}$", zorder=3)
     ax.set(yscale="log", xlabel=r"dynamics share of the budget $x=\kappa_d n_d/N$", ylabel="bound $B$",
            title=(f"E9: the bound along the budget line\n$N=10^{{{np.log10(budget):.0f}}}$, $\\kappa_r/\\kappa_d={prices.kappa_r / prices.kappa_d:g}$, "
                   f"laws ${dyn.a:g}n^{{-{dyn.alpha:g}}}$, ${rew.a:g}n^{{-{rew.alpha:g}}}$"))
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
+    width = 0.5 * min(xs, 1 - xs) if 0 < xs < 1 else 0.05
+    near = (x > xs - width) & (x < xs + width)
+    zoom.plot(x[near], B[near], "k-", lw=2)
+    zoom.plot([xs], [bs], "*", color="C3", mec="k", ms=13)
+    zoom.axvline(xs, color="0.5", ls=":", lw=1)
+    zoom.set(xlabel=r"dynamics share $x$ near $x^*$", ylabel="bound $B$ (linear axis)",
+             title=f"The minimum, on a linear axis\n($B(x^*)={bs:.4g}$)")
     return fig
 
 

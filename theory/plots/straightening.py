@@ -40,7 +40,10 @@ def curvature_and_error(result: dict):
         ax1.plot(k + 1e-5, values, marker, ms=7, mfc="none" if marker == "s" else None, label=label)
     for e in enc:
         ax1.annotate(e["encoder"], (e["mean_curvature"] + 1e-5, e["true_error"]), textcoords="offset points",
-                     xytext=(5, -10), fontsize=9)
+                     xytext=(6, 4), fontsize=9)
+    lo = min(min(e["true_error"] for e in enc), min(e["bound"] for e in enc))
+    hi = max(max(e["true_error"] for e in enc), max(e["bound"] for e in enc))
+    ax1.set_ylim(lo / 2, hi * 2)  # room for the labels and the markers at both ends
     ax1.set(xscale="log", yscale="log", xlabel=r"mean curvature $\bar\kappa$ (+$10^{-5}$)",
             ylabel="prediction error (latent units)", title=f"Curvature, bound and true error ({result['n']} samples)")
     ax1.legend()
@@ -51,6 +54,7 @@ def curvature_and_error(result: dict):
     ax2.plot(L[order], np.array([r["true_error"] for r in lev])[order], "o--", label="true multi-step error")
     ax2.plot(L[order], np.array([r["eps_dyn"] for r in lev])[order], "^:", label=r"one-step error $\varepsilon_{dyn}$")
     ax2.set(yscale="log", xlabel=r"learned model's $L=\|M\|_2$ after clipping", ylabel="error (latent units)",
-            title="The spectral-norm lever (spiral encoder)")
-    ax2.legend()
+            title="Clipping the model's norm (spiral encoder):\n"
+                  r"$\varepsilon_{dyn}$ rises faster than $L$ falls")
+    ax2.legend(loc="lower left", fontsize=8)
     return fig
