@@ -131,7 +131,8 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
         if np.isfinite(cd):
             split = optimal_split(budget, prices, fits["eps_dyn"].law, fits["eps_rew"].law, cd, cr)
             tasks.append((f"predicted {name}", common | {"share": float(split.share_dyn)}))
-    grid = np.linspace(0.05, 0.95, shares)
+    # log-spaced: the best share of a cheap-dynamics chain is small, and a grid from 0.05 put it on the first point
+    grid = np.geomspace(0.005, 0.95, shares)
     tasks += [(f"share {x:.6f}", common | {"share": float(x)}) for x in grid]
     outcome = run_sweep(_outcome_task, tasks, seed=seed, name="verify-allocation",
                         args={"budget": budget, "sigma": sigma, "seeds": seeds, "shares": shares, "seed": seed},

@@ -47,9 +47,9 @@ def allocation_check(check: AllocationCheck, *, ax=None):
     ax.axvline(check.empirical_best.share_dyn, color="k", ls=":", label=f"empirically best ({check.empirical_best.share_dyn:.2f})")
     for (name, outcome), color, ls in zip(check.predicted.items(), ("C3", "C0"), ("--", (0, (5, 1, 1, 1)))):
         ax.axvline(outcome.share_dyn, color=color, ls=ls, label=f"bound-optimal, {name} coefficients ({outcome.share_dyn:.2f})")
-    ax.set(xlabel=r"dynamics share of the budget $x$", ylabel="true error (return units)",
+    ax.set(xscale="log", xlabel=r"dynamics share of the budget $x$ (log)", ylabel="true error (return units)",
            title=f"Allocation on a learned 8-state chain (budget {check.budget:g}, prices {check.prices[0]:g}:{check.prices[1]:g})")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)  # below the frame: no curve hidden
     return fig
 
 
