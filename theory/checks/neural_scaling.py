@@ -191,7 +191,7 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
     # the loop closed: at each budget, students at the bound-optimal split and at other splits
     check_data, keys = [], []
     for N, x_opt in zip(budgets, np.atleast_1d(split.share_dyn)):
-        for x in sorted({0.1, 0.5, 0.9, round(float(x_opt), 4)}):
+        for x in sorted({0.1, 0.3, 0.55, 0.8, 0.95, round(float(x_opt), 4)}):  # a curve, not four points
             nd = max(int(x * N / prices.kappa_d), 8)
             nr = max(int((1 - x) * N / prices.kappa_r), 8)
             for _ in range(cfg.seeds):

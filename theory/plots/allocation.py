@@ -83,9 +83,9 @@ def fitted_laws(fits: dict[str, PowerLawFit], *, title: str, truth: dict | None 
             curves = fit.boot[:, 2:3] + fit.boot[:, 0:1] * grid[None, :] ** (-fit.boot[:, 1:2])
             lo, hi = np.percentile(curves, [2.5, 97.5], axis=0)
             ax.fill_between(grid, lo, hi, color=color, alpha=0.2)
-        if truth and label in truth:
+        if truth and label in truth:  # dotted, with the family's own marker: told apart without colour
             law = truth[label]
-            ax.loglog(grid, law(grid), ":", color=color, lw=1.6,
+            ax.loglog(grid, law(grid), ":", color=color, lw=1.6, marker=mk, markevery=40, ms=5, mfc="white",
                       label=rf"{truth_label} ({label}): ${law.a:g}\,n^{{-{law.alpha:g}}}$")
     ax.set(xlabel="samples $n$", ylabel=r"error $\varepsilon(n)$", title=title)
     ax.legend(fontsize=8)
