@@ -46,3 +46,16 @@ def test_console_blocks_run_in_order(scratch, capsys):
 @pytest.mark.parametrize("k", range(len(PYTHON)))
 def test_python_blocks_run(k, scratch):
     exec(compile(PYTHON[k], f"README python block {k}", "exec"), {})
+
+
+def test_every_figure_in_the_readme_carries_its_takeaway():
+    """One sentence per figure, kept in theory.plots.takeaways and printed under each figure of the README."""
+    from theory.plots.takeaways import TAKEAWAYS
+
+    figures = re.findall(r"!\[[^\]]*\]\(figures/([a-z_]+)\.png\)\n\*([^*]+)\*", README)
+    shown = dict(figures)
+    embedded = set(re.findall(r"!\[[^\]]*\]\(figures/([a-z_]+)\.png\)", README))
+    assert embedded and embedded == set(shown)
+    for name, sentence in shown.items():
+        assert sentence == TAKEAWAYS[name], name
+    assert set(TAKEAWAYS) >= embedded
