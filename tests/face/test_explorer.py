@@ -253,7 +253,7 @@ def test_the_page_draws(page, tmp_path):
     paths = browser.evaluate("[...document.querySelectorAll('svg')].map(s => [s.id, "
                              "[...s.querySelectorAll('path.series')].filter(p => p.getAttribute('d').length > 50).length, "
                              "s.querySelectorAll('.mark, line.series').length])")  # a marked point, or H = inf's line
-    assert len(paths) == 4 and all(n_lines >= 1 for _, n_lines, _ in paths), paths
+    assert len(paths) == 5 and all(n_lines >= 1 for _, n_lines, _ in paths), paths
     assert all(marks >= 1 for svg_id, _, marks in paths), paths
     png = browser.screenshot()
     (tmp_path / "explorer.png").write_bytes(png)
@@ -263,6 +263,55 @@ def test_the_page_draws(page, tmp_path):
     assert 0.01 < dark < 0.3, dark  # text and plots, neither blank nor a black page
     rows = (pixels < 0.5).any(axis=1)
     assert rows[: pixels.shape[0] // 3].mean() > 0.2 and rows[-pixels.shape[0] // 3:].mean() > 0.2  # drawn top to bottom
+
+
+SCENE_VALUES = "SCENES.map(s => s.values)"
+
+
+def test_each_scene_sets_exactly_the_values_it_names(page):
+    """The lecture-hall scenes: a click sets the values the scene names and no other, asks its question, and every
+    output still agrees with the Python API at 1e-9."""
+    browser, url = page
+    browser.open(url)
+    scenes = browser.evaluate(SCENE_VALUES)
+    assert len(scenes) == 5
+    for i, values in enumerate(scenes):
+        browser.open(url)
+        before = browser.evaluate("Object.fromEntries(PARAMETERS.map(p => [p.key, raw[p.key] ?? String(state[p.key])]))")
+        browser.evaluate(f"document.getElementById('scene-{i}').click()")
+        after = browser.evaluate("Object.fromEntries(PARAMETERS.map(p => [p.key, raw[p.key] ?? String(state[p.key])]))")
+        changed = {k for k in after if after[k] != before[k]}
+        assert changed <= set(values) and all(after[k] == v for k, v in values.items()), (i, values, changed)
+        assert browser.evaluate("document.getElementById('scene-question').textContent").strip()
+        query = dict(parse_qs(urlparse(browser.evaluate("location.href")).query))
+        query = {k: v[0] for k, v in query.items()}
+        shown = browser.evaluate(READ)
+        want = expected(query, ())
+        wrong = {key: (shown[key], want[key]) for key in OUTPUT_IDS if not same(float(shown[key]), want[key])}
+        assert not wrong, (i, wrong)
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_readable_at_a_projectors_size_and_on_a_wide_desktop(tmp_path, width, height):
+    """Screenshots at 1280x720 (a projector) and 1920x1080: the first screen shows the title, the scenes and the
+    bound panel's first numbers; nothing overflows the width. Written to the test's folder to look at."""
+    import matplotlib.image as mpimg
+
+    html = tmp_path / "explorer.html"
+    write_explorer(html)
+    b = browser_module.Browser(width=width, height=height)
+    try:
+        b.open(html.resolve().as_uri())
+        assert b.evaluate("document.documentElement.scrollWidth") <= width  # no horizontal scrolling
+        top = b.evaluate("document.getElementById('scenes').getBoundingClientRect().bottom")
+        assert 0 < top < height
+        png = b.screenshot(full_page=False)
+    finally:
+        b.close()
+    (tmp_path / f"explorer-{width}x{height}.png").write_bytes(png)
+    pixels = mpimg.imread(io.BytesIO(png), format="png")[..., :3].mean(axis=2)
+    assert pixels.shape[:2] == (height, width)
+    assert 0.01 < (pixels < 0.5).mean() < 0.3
 
 
 def test_the_cli_writes_the_page(tmp_path, capsys):

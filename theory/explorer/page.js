@@ -42,10 +42,10 @@ function superscript(e) {
   return [...String(e)].map((ch) => map[ch]).join("");
 }
 
-function show(id, v, text) {  // an output with its full-precision value in data-value
+function show(id, v, text) {  // an output with its full-precision value in data-value, four digits on screen
   const el = document.getElementById(id);
   el.dataset.value = v === null || v === undefined ? "NaN" : String(v);
-  el.textContent = text === undefined ? fmt(v) : text;
+  el.textContent = text === undefined ? fmt(v, 4) : text;
 }
 
 function say(id, text) { document.getElementById(id).textContent = text || ""; }
@@ -196,9 +196,20 @@ function boundPanel() {
   lastBound = r;
   for (const id of ["bound", "c_rew", "c_dyn", "L", "K_rpi", "reward_term", "dynamics_term"]) show(id, r[id]);
   const gl = r.L * s.gamma;
-  say("bound_reason", r.reason ? `B = ∞: ${r.reason}` : `finite; γL = ${fmt(gl)}${gl >= 1 ? " ≥ 1 (finite only because H is finite)" : ""}`);
+  say("bound_reason", r.reason ? `B = ∞: ${r.reason}` : `finite; γL = ${fmt(gl, 4)}${gl >= 1 ? " ≥ 1 (finite only because H is finite)" : ""}`);
+  say("bound_branch", `the formula that applies: ${branchOf(s.gamma, s.H, r.L)}`);
   elasticities(Number.isFinite(r.bound) ? sensitivity(s.gamma, s.H, s.eps_dyn, s.eps_rew, s.K_f, s.K_r, s.K_pi) : null);
   plotBoundVsH(r);
+}
+
+function branchOf(gamma, H, L) {  // which closed form of E3 applies (the removable points are their own branches)
+  const near = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+  if (H === Infinity) return gamma * L < 1 ? "H = ∞ with γL < 1: C_dyn = γK_rπ / ((1 − γ)(1 − γL))" : "H = ∞ with γL ≥ 1: B = ∞";
+  if (near(gamma, 1) && near(L, 1)) return "γ = 1 and L = 1: C_dyn = K_rπ H(H − 1)/2";
+  if (near(gamma, 1)) return "γ = 1: C_dyn = K_rπ (L^H − 1 − H(L − 1))/(L − 1)²";
+  if (near(L, 1)) return "L = 1: the limit of the general form at L = 1";
+  if (near(gamma * L, 1)) return "γL = 1: the limit of the general form at γL = 1";
+  return "the general finite-H form (γ ≠ 1, L ≠ 1, γL ≠ 1)";
 }
 
 function elasticities(sens) {
@@ -231,12 +242,12 @@ function splitPanel() {
   say("split_status", why || (split.corner ? `corner: the one-sample limit binds (${split.corner})` : "interior optimum (E9 holds with equality)"));
   if (!split) {
     for (const id of ids) show(id, NaN);
-    plotSplit(null); plotShareVsRatio(null);
+    plotSplit(null); plotShareVsRatio(null); plotShareVsBudget(null);
     return;
   }
   show("share", split.share); show("n_d", split.n_d); show("n_r", split.n_r);
   show("split_bound", split.bound); show("split_ratio", split.n_d / split.n_r);
-  plotSplit(split); plotShareVsRatio(split);
+  plotSplit(split); plotShareVsRatio(split); plotShareVsBudget(split);
 }
 
 function noisePanel() {
@@ -326,7 +337,9 @@ function plot(id, spec) {
   for (const s of spec.series) s.x.forEach((x, i) => { if (Number.isFinite(s.y[i]) && Number.isFinite(x)) pts.push([x, s.y[i]]); });
   for (const m of spec.marks || []) if (Number.isFinite(m.x) && Number.isFinite(m.y)) pts.push([m.x, m.y]);
   if (spec.hline !== undefined && Number.isFinite(spec.hline)) pts.push([pts.length ? pts[0][0] : 1, spec.hline]);
-  const ylog = spec.ylog && pts.every(([, y]) => y > 0);
+  // on a log axis the points at or below 0 (a term that is 0 at H = 1) are left out of the range, not the axis
+  const ylog = spec.ylog && pts.some(([, y]) => y > 0);
+  if (ylog) pts.splice(0, pts.length, ...pts.filter(([, y]) => y > 0));
   if (!pts.length) {
     svg.appendChild(el("text", {x: W_PLOT / 2, y: H_PLOT / 2, "text-anchor": "middle", class: "empty"}, spec.note || "nothing to plot"));
     return;
@@ -369,8 +382,14 @@ function plot(id, spec) {
       d += `${pen ? "L" : "M"}${X(x).toFixed(2)},${Y(y).toFixed(2)}`;
       pen = true;
     });
-    svg.appendChild(el("path", {d, class: "series", "stroke-dasharray": s.dash || "none"}));
+    svg.appendChild(el("path", {d, class: s.faint ? "series faint" : "series", "stroke-dasharray": s.dash || "none"}));
   }
+  const labelled = spec.series.filter((q) => q.label);
+  labelled.forEach((q, i) => {  // line legend above the frame, right, by dash pattern (reads in greyscale)
+    const y = 18, x = W_PLOT - M.r - 130 * (labelled.length - i);
+    svg.appendChild(el("line", {x1: x, x2: x + 26, y1: y - 4, y2: y - 4, class: "series", "stroke-dasharray": q.dash || "none"}));
+    svg.appendChild(el("text", {x: x + 32, y, class: "note"}, q.label));
+  });
   let legendX = M.l;  // the legend sits above the frame, in a row, so it never hides a curve or a mark
   for (const m of spec.marks || []) {
     if (!Number.isFinite(m.x) || !Number.isFinite(m.y)) continue;
@@ -396,13 +415,23 @@ function horizonsUpTo(hmax) {
   return out;
 }
 
+let previousBoundCurve = null;  // the last setting's curve, drawn faint so a change can be seen
+
 function plotBoundVsH(r) {
   const s = state;
+  const logY = document.getElementById("bound-log") && document.getElementById("bound-log").checked;
   if (!r) { plot("plot-bound", {series: [], xlabel: "horizon H", ylabel: "bound B", note: "no bound at these values"}); return; }
   const hmax = s.H === Infinity ? 200 : Math.min(Math.max(2 * s.H, 20), 1e6);
   const hs = horizonsUpTo(hmax);
-  const bs = hs.map((h) => returnBound(s.gamma, h, s.eps_dyn, s.eps_rew, s.K_f, s.K_r, s.K_pi).bound);
-  const spec = {series: [{x: hs, y: bs}], xlog: hmax > 300, xlabel: "horizon H", ylabel: "bound B(H)", ymin: 0};
+  const rs = hs.map((h) => returnBound(s.gamma, h, s.eps_dyn, s.eps_rew, s.K_f, s.K_r, s.K_pi));
+  const curve = {x: hs, y: rs.map((q) => q.bound)};
+  const series = [];
+  if (previousBoundCurve && JSON.stringify(previousBoundCurve.x) !== "" ) series.push({...previousBoundCurve, faint: true});
+  series.push(curve,
+              {x: hs, y: rs.map((q) => q.dynamics_term), dash: "2 4", label: "dynamics term"},
+              {x: hs, y: rs.map((q) => q.reward_term), dash: "8 4", label: "reward term"});
+  const spec = {series, xlog: hmax > 300, ylog: logY, xlabel: "horizon H",
+                ylabel: logY ? "B(H) and its terms (log)" : "B(H) and its terms", ymin: logY ? undefined : 0};
   if (s.H === Infinity) {
     if (Number.isFinite(r.bound)) { spec.hline = r.bound; spec.hlineLabel = `H = ∞: B = ${fmt(r.bound, 4)}`; }
     else spec.note = "H = ∞: B = ∞ (γL ≥ 1)";
@@ -410,6 +439,7 @@ function plotBoundVsH(r) {
     spec.marks = [{x: s.H, y: r.bound, label: `H = ${s.H}`}];
   }
   plot("plot-bound", spec);
+  previousBoundCurve = curve;
 }
 
 function plotSplit(split) {
@@ -443,6 +473,23 @@ function plotShareVsRatio(split) {
   }
   plot("plot-ratio", {series: [{x: xs, y: ys}], xlog: true, xlabel: "price ratio κ_r / κ_d (reward label / dynamics sample)",
                       ylabel: "optimal share x*", ymin: 0, marks: [{x: r0, y: split.share, label: "these prices"}]});
+}
+
+function plotShareVsBudget(split) {  // E11: the optimal share against the budget, prices and laws fixed
+  const s = state;
+  if (!split) { plot("plot-budget", {series: [], xlabel: "budget N", ylabel: "x*", note: "no split"}); return; }
+  const lo = Math.max((s.kappa_d + s.kappa_r) * 1.01, s.N / 1e6), hi = s.N * 1e6;
+  const xs = [], ys = [];
+  for (const n of geomspace(lo, hi, 121)) {
+    try {
+      ys.push(optimalSplit(n, s.kappa_d, s.kappa_r, s.a_d, s.alpha_d, s.a_r, s.alpha_r, lastBound.c_dyn, lastBound.c_rew).share);
+      xs.push(n);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+    }
+  }
+  plot("plot-budget", {series: [{x: xs, y: ys}], xlog: true, xlabel: "budget N", ylabel: "optimal share x*", ymin: 0,
+                       marks: [{x: s.N, y: split.share, label: "this budget"}]});
 }
 
 function plotNoise(out, params) {
@@ -480,7 +527,49 @@ function update() {
   document.body.dataset.ready = "true";
 }
 
+// ---------------------------------------------------------------- scenes for the lecture hall
+const SCENES = [
+  {name: "A contracting model", panel: "bound", values: {gamma: "0.9", H: "inf", K_f: "0.5", K_pi: "0.2"},
+   question: "γL = 0.54: which term of the bound dominates, and which constant would you lower first?"},
+  {name: "γL close to 1", panel: "bound", values: {gamma: "0.99", H: "inf", K_f: "1", K_pi: "0"},
+   question: "γL = 0.99: how much does a 1% cut of K_f buy, and why is its elasticity so large?"},
+  {name: "A vacuous bound that a finite horizon rescues", panel: "bound", values: {gamma: "0.99", H: "20", K_f: "1.2", K_pi: "0"},
+   question: "With H = ∞ the bound is infinite here; how long an imagination horizon keeps it below 1?"},
+  {name: "Cheap reward labels", panel: "split", values: {kappa_d: "1", kappa_r: "0.1", alpha_d: "0.11", alpha_r: "0.96"},
+   question: "Labels cost a tenth of a transition: does the budget move towards reward labels, and by how much?"},
+  {name: "A noise floor", panel: "noise", values: {family: "floor", sigma2_f: "0.5", A: "2", c0: "0"},
+   question: "Labels never get cleaner than σ_f² = 0.5: why does the paper's reduction buy the cheapest labels?"},
+];
+
+function buildScenes() {
+  const box = document.getElementById("scenes");
+  if (!box) return;
+  for (const [i, scene] of SCENES.entries()) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.id = `scene-${i}`;
+    b.textContent = scene.name;
+    b.addEventListener("click", () => applyScene(i));
+    box.appendChild(b);
+  }
+}
+
+function applyScene(i) {  // sets exactly the values the scene names, and asks its question
+  const scene = SCENES[i];
+  for (const [key, text] of Object.entries(scene.values)) {
+    const p = PARAMETERS.find((q) => q.key === key);
+    setParam(p, text);
+  }
+  say("scene-question", `${scene.name}: ${scene.question}`);
+  update();
+  writeQuery();
+  document.getElementById(`panel-${scene.panel}`).scrollIntoView({block: "start"});
+}
+
 function main() {
+  buildScenes();
+  const toggle = document.getElementById("bound-log");
+  if (toggle) toggle.addEventListener("change", () => { previousBoundCurve = null; update(); });
   buildControls();
   readQuery();
   for (const p of PARAMETERS) syncControl(p);
