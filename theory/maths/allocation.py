@@ -14,6 +14,7 @@ kind is required, so $x\in[\kappa_d/N,\,1-\kappa_r/N]$; a root outside is a corn
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -66,12 +67,25 @@ class Allocation(Result):
     share_dyn: np.ndarray
     bound: np.ndarray
     ratio: np.ndarray
-    corner: np.ndarray  # "" (interior), "dyn_min" or "rew_min": which one-sample limit binds
+    corner_code: np.ndarray  # int8: 0 interior, 1 "dyn_min", 2 "rew_min" (names in CORNERS; see ``corner``)
     iterations: int
     residual: np.ndarray  # |log LHS - log RHS| of E9 at the answer (0 at the root)
     integer: bool
     success: bool = True
     message: str = "converged"
+
+    @property
+    def corner(self):
+        """Which one-sample limit binds: ``""`` (interior), ``"dyn_min"`` or ``"rew_min"`` (an array of names, or
+        one name for a scalar problem); stored as small integer codes, named only when asked."""
+        names = np.asarray(CORNERS)[self.corner_code]
+        return str(names) if np.ndim(names) == 0 else names
+
+    def to_dict(self) -> dict:
+        from theory.results import to_jsonable
+
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "corner_code"}
+        return to_jsonable(out | {"corner": self.corner})
 
 
 def bound_at(n_d, n_r, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew) -> np.ndarray:
@@ -95,7 +109,8 @@ def _check(budget, prices: Prices, c_dyn, c_rew):
     return N, cd, cr
 
 
-CHUNK = 65536
+CHUNK = 1 << 17  # budgets per pass: 1 MiB a float array, cache-friendly, and 1e5 budgets in one pass
+CORNERS = ("", "dyn_min", "rew_min")
 
 
 def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew, *,
@@ -133,58 +148,83 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
     """
     N, cd, cr = _check(budget, prices, c_dyn, c_rew)
     given = (N, cd, cr, np.asarray(prices.kappa_d, dtype=float), np.asarray(prices.kappa_r, dtype=float))
-    N, cd, cr, kd, kr = np.broadcast_arrays(*given)
-    if N.size > CHUNK:
-        return _in_chunks(given, N.shape, dyn, rew, integer=integer, tol=tol, max_iter=max_iter)
+    shape = np.broadcast_shapes(*(a.shape for a in given))
+    if int(np.prod(shape)) > CHUNK:
+        return _in_chunks(given, shape, dyn, rew, integer=integer, tol=tol, max_iter=max_iter)
     ad, xd, ar, xr = dyn.a, dyn.alpha, rew.a, rew.alpha
+    # flat arrays for the solver (an active set is an index array); an input of one value stays a scalar, so
+    # its logarithm is taken once, not once per budget; the answer gets the shape back
+    N, cd, cr, kd, kr = (a.reshape(()) if a.size == 1 else np.ravel(np.broadcast_to(a, shape)) for a in given)
+    N = np.broadcast_to(N, (max(int(np.prod(shape)), 1),)) if N.ndim == 0 else N
     logN = np.log(N)
     # g(u) = const - (xd+1) log x + (xr+1) log(1-x), with x = sigmoid(u)
     # sums of logarithms, not logarithms of products, so extreme inputs cannot underflow to log(0)
     const = (np.log(xd) + np.log(cd) + np.log(ad) - np.log(kd) - (xd + 1) * (logN - np.log(kd))
              - np.log(xr) - np.log(cr) - np.log(ar) + np.log(kr) + (xr + 1) * (logN - np.log(kr)))
 
-    def g_and_slope(u):
+    def evaluate(u, c):
         logx = -np.logaddexp(0.0, -u)
         log1mx = -np.logaddexp(0.0, u)
-        x = np.exp(logx)
-        return const - (xd + 1) * logx + (xr + 1) * log1mx, -(xd + 1) * (1 - x) - (xr + 1) * x
+        return c - (xd + 1) * logx + (xr + 1) * log1mx, -(xd + 1) - (xr - xd) * np.exp(logx), logx, log1mx
 
-    lo = np.full(N.shape, -1500.0)
-    hi = np.full(N.shape, 1500.0)
     # g is asymptotically linear in u with slope -(xd+1) (u -> -inf) or -(xr+1) (u -> +inf): start there
     u = np.clip(np.where(const < 0, const / (xd + 1), const / (xr + 1)), -700, 700)
-    iterations = 0
-    for iterations in range(1, max_iter + 1):
-        g, slope = g_and_slope(u)
-        if np.all(np.abs(g) <= tol * (1.0 + np.abs(const))):
-            break
-        lo = np.where(g > 0, u, lo)
-        hi = np.where(g < 0, u, hi)
-        step = u - g / slope
-        u = np.where((step >= lo) & (step <= hi), step, (lo + hi) / 2)
+    g, slope, logx, log1mx = evaluate(u, const)
+    lo = np.full(N.shape, -1500.0)
+    hi = np.full(N.shape, 1500.0)
+    const = np.broadcast_to(const, N.shape)
+    limit = tol * (1.0 + np.abs(const))
+    active = np.flatnonzero(np.abs(g) > limit)
+    iterations = 1
+    # safeguarded Newton on the unconverged budgets only: after a few steps most have converged, and the
+    # last evaluation of g is the residual (no second pass)
+    while active.size and iterations < max_iter:
+        iterations += 1
+        if 2 * active.size > u.size:  # most still moving: whole arrays (a gather and a scatter cost more than a step)
+            lo = np.where(g > 0, u, lo)
+            hi = np.where(g < 0, u, hi)
+            step = u - g / slope
+            u = np.where((step >= lo) & (step <= hi), step, 0.5 * (lo + hi))
+            g, slope, logx, log1mx = evaluate(u, const)
+            active = np.flatnonzero(np.abs(g) > limit)
+            continue
+        ua, ga = u[active], g[active]
+        loa = np.where(ga > 0, ua, lo[active])
+        hia = np.where(ga < 0, ua, hi[active])
+        step = ua - ga / slope[active]
+        ua = np.where((step >= loa) & (step <= hia), step, 0.5 * (loa + hia))
+        lo[active], hi[active], u[active] = loa, hia, ua
+        ga, sa, la, l1a = evaluate(ua, const[active])
+        g[active], slope[active], logx[active], log1mx[active] = ga, sa, la, l1a
+        active = active[np.abs(ga) > limit[active]]
     # both shares from the logit, so that 1 - x keeps its precision when x -> 1 (E11 at huge budgets)
-    n_d = np.exp(-np.logaddexp(0.0, -u)) * (N / kd)
-    n_r = np.exp(-np.logaddexp(0.0, u)) * (N / kr)
-    corner = np.where(n_d < 1, "dyn_min", np.where(n_r < 1, "rew_min", ""))
-    residual = np.abs(g_and_slope(u)[0])
-    residual = np.where(corner == "", residual, np.nan)
-    n_d = np.where(corner == "dyn_min", 1.0, np.where(corner == "rew_min", (N - kr) / kd, n_d))
-    n_r = np.where(corner == "rew_min", 1.0, np.where(corner == "dyn_min", (N - kd) / kr, n_r))
-    x = kd * n_d / N
+    x = np.exp(logx)
+    n_d = x * (N / kd)
+    n_r = np.exp(log1mx) * (N / kr)
+    low_d, low_r = n_d < 1, n_r < 1
+    if low_d.any() or low_r.any():  # corners are rare: the arrays are touched again only when there is one
+        code = np.where(low_d, np.int8(1), np.where(low_r, np.int8(2), np.int8(0))).astype(np.int8)
+        residual = np.where(code == 0, np.abs(g), np.nan)
+        n_d = np.where(code == 1, 1.0, np.where(code == 2, (N - kr) / kd, n_d))
+        n_r = np.where(code == 2, 1.0, np.where(code == 1, (N - kd) / kr, n_r))
+        x = kd * n_d / N
+    else:
+        code = np.zeros(N.shape, dtype=np.int8)
+        residual = np.abs(g)
     if integer:
         most = float(np.max(N / np.minimum(kd, kr)))
         if most > 2.0**53:
             raise V.InputError(f"integer: budget / price = {most:.3g} samples is beyond 2**53 = 9.0e15, where floats cannot "
                                "tell whole numbers apart; the continuous split (without --integer) is the answer there")
-        n_d, n_r = _integer_optimum(N, n_d, n_r, kd, kr, dyn, rew, cd, cr)
+        n_d, n_r = _integer_optimum(*np.broadcast_arrays(N, n_d, n_r, kd, kr), dyn, rew, *np.broadcast_arrays(cd, cr, N)[:2])
         x = kd * n_d / N
     b = bound_at(n_d, n_r, dyn, rew, cd, cr)
-    sq = lambda a: a[()] if a.ndim == 0 else a  # noqa: E731
-    converged = (corner != "") | (residual <= tol * (1.0 + np.abs(const)))
-    success = bool(np.all(converged))
-    message = "converged" if success else (f"{int((~converged).sum())} of {converged.size} roots not within tol={tol:g} "
+    sq = lambda a: a.reshape(shape)[()] if not shape else a.reshape(shape)  # noqa: E731
+    unconverged = active[code[active] == 0]  # the last evaluation of g decided it: nothing is recomputed
+    success = unconverged.size == 0
+    message = "converged" if success else (f"{unconverged.size} of {code.size} roots not within tol={tol:g} "
                                            f"after max_iter={max_iter} iterations")
-    return Allocation(sq(n_d), sq(n_r), sq(x), sq(b), sq(n_d / n_r), sq(corner), iterations, sq(residual), integer,
+    return Allocation(sq(n_d), sq(n_r), sq(x), sq(b), sq(n_d / n_r), sq(code), iterations, sq(residual), integer,
                       success, message)
 
 
@@ -195,7 +235,7 @@ def _in_chunks(given: tuple, shape: tuple, dyn: PowerLaw, rew: PowerLaw, **optio
     # a scalar stays a scalar and an array of the full shape is only viewed; raveling a broadcast view copies it
     flat = [a.reshape(()) if a.size == 1 else np.ravel(np.broadcast_to(a, shape)) for a in given]
     floats = ("n_d", "n_r", "share_dyn", "bound", "ratio", "residual")
-    out = {name: np.empty(size) for name in floats} | {"corner": np.empty(size, dtype="<U7")}
+    out = {name: np.empty(size) for name in floats} | {"corner_code": np.empty(size, dtype=np.int8)}
     iterations, failed = 0, []
     for k in range(0, size, CHUNK):
         N, cd, cr, kd, kr = (a if a.ndim == 0 else a[k:k + CHUNK] for a in flat)
@@ -205,7 +245,7 @@ def _in_chunks(given: tuple, shape: tuple, dyn: PowerLaw, rew: PowerLaw, **optio
         iterations = max(iterations, part.iterations)
         if not part.success:
             failed.append(part.message)
-    return Allocation(*(out[f].reshape(shape) for f in ("n_d", "n_r", "share_dyn", "bound", "ratio", "corner")),
+    return Allocation(*(out[f].reshape(shape) for f in ("n_d", "n_r", "share_dyn", "bound", "ratio", "corner_code")),
                       iterations, out["residual"].reshape(shape), options["integer"], not failed,
                       "; ".join(failed) if failed else "converged")
 
