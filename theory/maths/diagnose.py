@@ -343,16 +343,21 @@ def read_transitions(path) -> Transitions:
         raise V.InputError(f"{name}: {err}") from None
 
 
+def _unique_header(name: str, row: list[str]) -> list[str]:
+    """A CSV header with its names stripped; a name given twice is an error (which column is meant?)."""
+    header = [c.strip() for c in row]
+    if len(set(header)) != len(header):
+        raise V.InputError(f"{name}: repeated column(s) {sorted({c for c in header if header.count(c) > 1})}")
+    return header
+
+
 def _csv_arrays(name: str, raw: bytes) -> dict:
-    if b"\x00" in raw[:65536]:
-        raise V.InputError(f"{name}: binary content, neither an .npz archive nor a CSV text file")
+    # Binary content was refused from the first chunk by read_transitions' check on V.read_input.
     text = raw.decode("utf-8-sig", errors="replace")
     rows = [row for row in csv.reader(line for line in text.splitlines() if line.strip() and not line.startswith("#"))]
     if len(rows) < 2:
         raise V.InputError(f"{name}: no data rows (a CSV needs a header and rows)")
-    header = [c.strip() for c in rows[0]]
-    if len(set(header)) != len(header):
-        raise V.InputError(f"{name}: repeated column(s) {sorted({c for c in header if header.count(c) > 1})}")
+    header = _unique_header(name, rows[0])
     try:
         table = np.array([[float(v) for v in row] for row in rows[1:]])
     except ValueError:
@@ -418,9 +423,7 @@ def read_curves(path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     rows = [row for row in csv.reader(line for line in text.splitlines() if line.strip() and not line.startswith("#"))]
     if not rows:
         raise V.InputError(f"{path}: empty (the curves CSV needs columns n_d,eps_dyn and/or n_r,eps_rew)")
-    header = [c.strip() for c in rows[0]]
-    if len(set(header)) != len(header):
-        raise V.InputError(f"{path}: repeated column(s) {sorted({c for c in header if header.count(c) > 1})}")
+    header = _unique_header(path, rows[0])
     out = {}
     for kind, (nc, ec) in {"dyn": ("n_d", "eps_dyn"), "rew": ("n_r", "eps_rew")}.items():
         if (nc in header) != (ec in header):
