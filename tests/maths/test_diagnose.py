@@ -85,6 +85,18 @@ def test_horizon_max_is_the_largest_horizon_below_the_multiple():
     assert ratio(H) <= 0.5 < ratio(H + 1)
 
 
+def test_horizon_max_is_not_every_horizon_when_the_infinite_horizon_bound_is_infinite():
+    """gamma L = (1 - 1e-13)(1 + 2e-13) > 1: B(inf) is infinite (E3's discounted case needs gamma L < 1), yet
+    (gamma L)^H stays near e^0.1 up to H = 1e12, so every horizon the command line takes holds and the answer
+    is that cap, not 'every horizon'."""
+    from theory.maths.bound import return_bound
+    from theory.maths.diagnose import _longest_horizon
+
+    g, K_f = 1 - 1e-13, 1 + 2e-13
+    assert not return_bound(g, math.inf, 1e-16, 0.1, K_f=K_f, K_r=1, K_pi=0.0).finite
+    assert _longest_horizon(g, 1e-16, 0.1, K_f, 1.0, 0.0, 1.0) == 1e12
+
+
 def test_pairwise_on_many_samples_is_a_lower_bound_and_close():
     rng = np.random.default_rng(3)
     n, d_s = 30000, 2

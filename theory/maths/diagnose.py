@@ -160,9 +160,10 @@ def _bootstrap_mean(x: np.ndarray, reps: int, level: float, rng: np.random.Gener
 
 def _longest_horizon(gamma: float, eps_dyn: float, eps_rew: float, K_f: float, K_r: float, K_pi: float,
                      limit: float) -> float | None:
-    r"""The largest $H$ with $B(H)\le$ ``limit`` $\cdot C_{rew}(H)$ (``inf`` if every $H$; ``None`` if not even
-    $H=1$). $B(H)/C_{rew}(H)=\varepsilon_{rew}+\varepsilon_{dyn}C_{dyn}(H)/C_{rew}(H)$ increases with $H$
-    (a running mean of increasing partial sums), so bisection over the integers up to $10^{12}$ finds it."""
+    r"""The largest $H$ with $B(H)\le$ ``limit`` $\cdot C_{rew}(H)$ (``inf`` if every $H$, the limit included;
+    ``None`` if not even $H=1$; $10^{12}$, the largest horizon the command line takes, if that one holds but
+    $H=\infty$ does not). $B(H)/C_{rew}(H)=\varepsilon_{rew}+\varepsilon_{dyn}C_{dyn}(H)/C_{rew}(H)$ increases
+    with $H$ (a running mean of increasing partial sums), so bisection over the integers up to $10^{12}$ finds it."""
     def ok(H: float) -> bool:
         res = return_bound(gamma, H, eps_dyn, eps_rew, K_f=K_f, K_r=K_r, K_pi=K_pi)
         return bool(res.finite) and float(res.bound) <= limit * float(c_rew(gamma, H))
@@ -173,7 +174,7 @@ def _longest_horizon(gamma: float, eps_dyn: float, eps_rew: float, K_f: float, K
         return math.inf
     lo, hi = 1, 10**12
     if ok(hi):
-        return float(hi) if gamma == 1 else math.inf
+        return float(hi)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if ok(mid) else (lo, mid)
