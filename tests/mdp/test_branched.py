@@ -38,6 +38,17 @@ def test_the_closed_form_is_sympys_root():
         assert branched_bound(gamma, a, b_).k_star == pytest.approx(max(0.0, f(gamma, a, b_)), rel=1e-12)
 
 
+def test_the_numpy_penalty_is_the_sympy_penalty():
+    """The penalty is written twice (vectorised NumPy, and the SymPy expression k* is solved from): the two agree."""
+    import sympy as sp
+
+    _, (g, e_pi, e_m, r), C, k = k_star_expression()
+    f = sp.lambdify((k, g, e_pi, e_m, r), C)
+    ks = np.array([0.0, 0.5, 1.0, 7.0, 40.0])
+    for gamma, a, b_, rm in ((0.9, 0.1, 0.001, 1.0), (0.99, 0.5, 1e-4, 3.0), (0.5, 0.3, 0.01, 0.2)):
+        np.testing.assert_allclose(penalty(ks, gamma, a, b_, rm), [f(x, gamma, a, b_, rm) for x in ks], rtol=1e-12)
+
+
 def test_penalty_refuses_gamma_one():
     from theory import InputError
 
