@@ -108,7 +108,7 @@ def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, *, samples=None
     executor : concurrent.futures.Executor, optional
         Runs the tasks (any executor: a process pool, Dask's ``Client.get_executor()``); in-process when omitted.
     results : str, optional
-        A JSON-lines file that keeps every finished task; a rerun with it skips them (:func:`~theory.checks.sweep.run_sweep`).
+        A JSON-lines file that keeps every finished task; a rerun with it skips them (``theory.checks.sweep.run_sweep``).
 
     Returns
     -------

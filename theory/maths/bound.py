@@ -36,8 +36,8 @@ class BoundResult:
     r"""Result of :func:`return_bound` (E3). Arrays broadcast over the inputs.
 
     ``bound`` is ``inf`` where the bound is infinite (``finite`` False). ``reason`` says why:
-    :data:`REASON_INFINITE` ($H=\infty$ with $\gamma L\ge1$ and a dynamics term that does not
-    vanish) or :data:`REASON_OVERFLOW` (finite, but beyond the float range); both when both occur.
+    ``REASON_INFINITE`` ($H=\infty$ with $\gamma L\ge1$ and a dynamics term that does not
+    vanish) or ``REASON_OVERFLOW`` (finite, but beyond the float range); both when both occur.
     """
 
     c_rew: np.ndarray

@@ -241,7 +241,7 @@ def lambdify_bound(structured: bool = False):
 
     Returns ``f(gamma, H, L, K_rpi, eps_dyn, eps_rew)`` (or ``f(gamma, H, K_f, K_r, K_pi, eps_dyn,
     eps_rew)`` when ``structured``), broadcasting over arrays, with ``H`` an integer or ``inf``. It
-    evaluates the ``Piecewise`` through the cancellation-free kernels of :mod:`theory.maths.coefficients`
+    evaluates the ``Piecewise`` through the cancellation-free kernels of ``theory.maths.coefficients``
     (the tests hold the two equal): never negative, never NaN, ``inf`` only where $B$ is infinite or
     beyond the float range. Invalid input raises :class:`theory.InputError`. A plain
     ``sympy.lambdify`` of the ``Piecewise`` loses all accuracy within about $10^{-3}$ of the branch

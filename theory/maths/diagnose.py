@@ -295,10 +295,12 @@ _COLUMN = re.compile(r"^(s_next_model|s_next|a_policy|s|a)_(\d+)$")
 
 
 def read_transitions(path) -> Transitions:
-    """Read a user's data: ``.npz`` with the arrays by name (``gamma`` and ``horizon`` optional, ``-1`` or
-    ``inf`` for an infinite horizon), or CSV with columns ``s_0 ... s_{d-1}``, ``a_0 ...``, ``r``,
-    ``s_next_0 ...``, ``s_next_model_0 ...``, ``r_model`` and optionally ``a_policy_0 ...``. ``-`` reads
-    standard input (either format). Errors name the file and the field.
+    """Read a user's data: ``.npz`` with the arrays by name, or CSV with one column per coordinate.
+
+    In a ``.npz`` file ``gamma`` and ``horizon`` are optional (``-1`` or ``inf`` for an infinite horizon).
+    A CSV has the columns ``s_0`` to ``s_{d-1}``, ``a_0`` onwards, ``r``, ``s_next_0`` onwards,
+    ``s_next_model_0`` onwards, ``r_model`` and optionally ``a_policy_0`` onwards. ``-`` reads standard input
+    (either format). Errors name the file and the field.
 
     Parameters
     ----------

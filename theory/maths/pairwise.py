@@ -142,7 +142,7 @@ def lipschitz_estimates(inputs: dict[str, np.ndarray], targets: dict[str, Target
     exact_limit : int, optional
         Up to this many samples every pair is used; beyond, all pairs of a random subsample of this
         size and the projection neighbours of every sample. By default the size whose pairs cost
-        :data:`PAIR_WORK` multiply-adds over all dimensions (9,400 samples when $d_s=64$, 30,000 when
+        ``PAIR_WORK`` multiply-adds over all dimensions (9,400 samples when $d_s=64$, 30,000 when
         $d_s=4$), so that 100,000 transitions at $d_s=64$ take seconds.
     projections, window : int
         Random projections, and successors per sample along each.
