@@ -194,7 +194,7 @@ def summarise(lines: list[Line], out: Path, ders: Path, size: str, seconds: dict
 
 
 def paper_table(rows: list[dict]) -> str:
-    """The paper beside ours, as a Markdown table (also pasted into the README)."""
+    """The paper beside ours, as a Markdown table (also pasted into the user guide, `docs/guide/paper.md`)."""
     def num(v, digits: int) -> str:  # JSON turns infinities into null
         return "inf" if v is None or v == float("inf") else f"{v:.{digits}g}"
 

@@ -6,7 +6,7 @@
   derivation object itself, with the kind of each step;
 * ``_generated/cli.md``: every subcommand, flag and default, from the argparse parsers;
 * ``_generated/api.md``: the API reference, every public name of :mod:`theory` (``theory.__all__``);
-* ``_generated/extra/explorer.html``: the explorer, written by :func:`theory.explorer.write_explorer`;
+* ``_generated/extra/imagination-explorer.html``: the explorer, written by :func:`theory.explorer.write_explorer`;
 * ``_generated/tutorials/``: the lecture notebooks (myst-nb executes them), beside a copy of ``examples/``.
 """
 
@@ -204,7 +204,7 @@ def write_explorer() -> None:
     from theory.explorer import write_explorer as write
 
     (OUT / "extra").mkdir(parents=True, exist_ok=True)
-    write(OUT / "extra" / "explorer.html")
+    write(OUT / "extra" / "imagination-explorer.html")
 
 
 def copy_tutorials() -> None:

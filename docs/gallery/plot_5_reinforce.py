@@ -31,8 +31,8 @@ plt.show()
 # Cheap noisy or dear clean labels
 # --------------------------------
 #
-# Whether to buy cheap noisy or dear clean labels depends on the noise family, and the paper's noise-
-# only reduction can pick a corner the full objective does not.
+# Whether to buy cheap noisy or dear clean labels depends on the noise family, and the paper's
+# noise-only reduction can pick a corner the full objective does not.
 
 pr.tradeoff(d["cov_trace"], d["noise_weight"])
 plt.show()

@@ -46,6 +46,7 @@ class Browser:
         os.close(from_chrome_w)
         self._buffer = b""
         self._id = 0
+        self.events: list[dict] = []
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
@@ -68,6 +69,9 @@ class Browser:
                 self._buffer += chunk
             raw, self._buffer = self._buffer.split(b"\0", 1)
             reply = json.loads(raw)
+            if "method" in reply and "id" not in reply:  # an event (e.g. Network.requestWillBeSent): kept for who asks
+                self.events.append(reply)
+                continue
             if reply.get("id") == self._id:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")

@@ -3,7 +3,7 @@
 47 query settings (branch points, gamma L >= 1, corners, bad values), the state written back to the URL,
 keyboard operation, labels, and a screenshot that is not blank.
 
-Run ``python tests/face/test_explorer.py docs/explorer.png`` to refresh the README's screenshot.
+Run ``python tests/face/test_explorer.py docs/explorer.png`` to refresh the user guide's screenshot.
 """
 
 from __future__ import annotations
@@ -324,7 +324,7 @@ def test_the_cli_writes_the_page(tmp_path, capsys):
     assert "--out must be a file" in capsys.readouterr().err
 
 
-if __name__ == "__main__":  # refresh the README's screenshot
+if __name__ == "__main__":  # refresh the user guide's screenshot
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/explorer.png")
     html = Path("/tmp/imagination-explorer.html")
     write_explorer(html)

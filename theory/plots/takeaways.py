@@ -1,5 +1,5 @@
-"""One takeaway sentence per figure of ``imagination reproduce``, kept here once: the README prints each under
-its figure (a test holds them equal), the notebooks and the documentation use the same words."""
+"""One takeaway sentence per figure of ``imagination reproduce``, kept here once: the README, the user guide and
+the gallery print each under its figure (tests hold them equal), the notebooks use the same words."""
 
 from __future__ import annotations
 
