@@ -12,13 +12,13 @@ page and the notebooks (executed by myst-nb). Everything generated lands in ``do
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
-os.environ.setdefault("MPLBACKEND", "Agg")  # the gallery draws into files; the notebooks' kernels choose their own
+# No MPLBACKEND here: the notebooks' kernels inherit the environment, and Agg there would show no figure.
+# sphinx-gallery chooses Agg for its own process.
 
 from theory._version import __version__  # noqa: E402
 
@@ -54,6 +54,7 @@ exclude_patterns = ["_build", "theory.md", "**.ipynb_checkpoints", "gallery/READ
 templates_path = ["_templates"]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
+smartquotes = False  # flags such as --learn stay two hyphens, quotes stay straight
 
 # --- autodoc, autosummary, numpydoc -----------------------------------------------------------------
 autosummary_generate = True

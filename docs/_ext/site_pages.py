@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 from pathlib import Path
@@ -131,18 +132,28 @@ def write_derivations() -> set[str]:
 # ---------------------------------------------------------------------------------------------------------
 # the command line reference, from the parsers
 # ---------------------------------------------------------------------------------------------------------
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell (or a paragraph): ``|`` escaped, no Markdown or reST read into it."""
+    for special in ("\\", "|", "*", "$", "`"):
+        text = text.replace(special, "\\" + special)
+    return text.replace("<", "&lt;")
+
+
 def _flag_row(action: argparse.Action) -> str:
     flags = ", ".join(f"`{f}`" for f in action.option_strings) or f"`{action.dest}`"
     if action.nargs == 0 or isinstance(action, (argparse._StoreTrueAction, argparse._HelpAction)):
         default = ""
+    elif action.required:
+        default = "required"
     elif action.default is None or action.default is argparse.SUPPRESS:
         default = ""
     else:
         default = f"`{action.default}`"
     choices = f" One of {', '.join(f'`{c}`' for c in action.choices)}." if action.choices else ""
-    text = (action.help or "").replace("|", "\\|").replace("%%", "%") % {"default": action.default, "prog": ""} \
-        if action.help and "%(" in action.help else (action.help or "").replace("|", "\\|")
-    return f"| {flags} | {default} | {text}{choices} |"
+    text = action.help or ""
+    if "%(" in text:
+        text = text % {"default": action.default, "prog": ""}
+    return f"| {flags} | {default} | {_cell(text.replace('%%', '%'))}{choices} |"
 
 
 def write_cli() -> set[str]:
@@ -154,12 +165,13 @@ def write_cli() -> set[str]:
              "default. Every command prints a table, or one JSON object with `--json`; bad input exits with "
              "status 2 and one line naming the parameter.", "",
              "| command | what it does |", "|---|---|"]
-    lines += [f"| {{ref}}`{name} <cli-{name}>` | {help_text} |" for name, (_, help_text) in INDEX.items()]
+    lines += [f"| {{ref}}`{name} <cli-{name}>` | {_cell(help_text)} |" for name, (_, help_text) in INDEX.items()]
+    os.environ["COLUMNS"] = "88"  # argparse wraps the usage lines to the terminal: a fixed width for the page
     for name in INDEX:
         parser = build_parser([name])
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
         usage = sub.format_usage().replace("usage: ", "").strip()
-        lines += ["", f"(cli-{name})=", f"## `imagination {name}`", "", INDEX[name][1], "", "```text", usage, "```", "",
+        lines += ["", f"(cli-{name})=", f"## `imagination {name}`", "", _cell(INDEX[name][1]), "", "```text", usage, "```", "",
                   "| option | default | meaning |", "|---|---|---|"]
         lines += [_flag_row(a) for a in sub._actions]
     (OUT / "cli.md").write_text("\n".join(lines) + "\n")

@@ -176,3 +176,21 @@ def test_the_explorer_computes_on_its_own_and_embedded(site, browser):
         ready = browser.evaluate("document.querySelector('iframe')?.contentDocument?.body?.dataset?.ready === 'true'")
         time.sleep(0.05)
     assert ready, "the explorer embedded in the site did not finish computing"
+
+
+def test_every_command_public_name_notebook_and_figure_has_its_page(site):
+    import theory
+    from theory.commands import INDEX
+    from theory.plots.takeaways import TAKEAWAYS
+
+    root, _ = site
+    cli = _parse(root / "_generated" / "cli.html")
+    assert {f"cli-{name}" for name in INDEX} <= cli.ids
+    missing = [n for n in theory.__all__ if n != "__version__" and not (root / "_generated" / "api" / f"theory.{n}.html").is_file()]
+    assert not missing, f"public names without an API page: {missing}"
+    notebooks = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+    for nb in notebooks:  # executed at build time: every lecture shows its figures
+        page = root / "_generated" / "tutorials" / f"{nb.stem}.html"
+        assert any(tag == "img" for tag, _, _ in _parse(page).refs), f"{page.name} shows no figure"
+    gallery = set().union(*(_parse(p).ids for p in (root / "_generated" / "gallery").glob("plot_*.html")))
+    assert {f"fig-{name.replace('_', '-')}" for name in TAKEAWAYS} <= gallery
