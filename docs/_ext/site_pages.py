@@ -166,6 +166,7 @@ def write_cli() -> set[str]:
              "status 2 and one line naming the parameter.", "",
              "| command | what it does |", "|---|---|"]
     lines += [f"| {{ref}}`{name} <cli-{name}>` | {_cell(help_text)} |" for name, (_, help_text) in INDEX.items()]
+    columns = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "88"  # argparse wraps the usage lines to the terminal: a fixed width for the page
     for name in INDEX:
         parser = build_parser([name])
@@ -174,6 +175,10 @@ def write_cli() -> set[str]:
         lines += ["", f"(cli-{name})=", f"## `imagination {name}`", "", _cell(INDEX[name][1]), "", "```text", usage, "```", "",
                   "| option | default | meaning |", "|---|---|---|"]
         lines += [_flag_row(a) for a in sub._actions]
+    if columns is None:
+        del os.environ["COLUMNS"]
+    else:
+        os.environ["COLUMNS"] = columns
     (OUT / "cli.md").write_text("\n".join(lines) + "\n")
     return set(INDEX)
 
