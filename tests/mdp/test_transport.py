@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from theory import InputError
 from theory.checks.transport_check import lp_reference, random_metric
-from theory.mdp.transport import kernel_distance, kernel_lipschitz, wasserstein
+from theory.mdp.transport import kernel_distance, kernel_lipschitz, spanning_trees, subtree_masses, wasserstein
 
 
 def test_the_audit_example_is_exact():
@@ -74,6 +74,61 @@ def test_kernel_lipschitz_equals_brute_force_over_every_pair(S, seed, sparsity):
     brute = max(ot.emd2(K[a], K[b], D) / D[a, b] for a, b in itertools.combinations(range(S), 2))
     assert L == pytest.approx(brute, rel=1e-12, abs=1e-12)
     assert float(wasserstein(K[i], K[j], D)) / D[i, j] == pytest.approx(L, rel=1e-12)
+
+
+def grid_metric(rows: int, cols: int) -> np.ndarray:
+    xy = np.array([(r, c) for r in range(rows) for c in range(cols)], dtype=float)
+    return np.abs(xy[:, None, :] - xy[None, :, :]).sum(-1)
+
+
+@pytest.mark.parametrize("rows, cols, alpha, seed", [(5, 6, 1.0, 0), (4, 9, 0.3, 1), (6, 6, 3.0, 2), (3, 11, 1.0, 3)])
+def test_dense_kernels_on_grid_metrics_equal_brute_force_over_every_pair(rows, cols, alpha, seed):
+    """The tied case the tree bounds are for: dense rows, a Manhattan grid (many equal distances), and some rows
+    repeated so that pairs tie exactly; against POT on the full problem for every pair."""
+    D = grid_metric(rows, cols)
+    S = D.shape[0]
+    rng = np.random.default_rng(seed)
+    K = rng.dirichlet(np.full(S, alpha), S)
+    K[1::7] = K[0]  # exact ties
+    L, (i, j) = kernel_lipschitz(K, D)
+    brute = max(ot.emd2(K[a], K[b], D) / D[a, b] for a, b in itertools.combinations(range(S), 2))
+    assert L == pytest.approx(brute, rel=1e-12)
+    assert ot.emd2(K[i], K[j], D) / D[i, j] == pytest.approx(L, rel=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(S=st.integers(3, 25), seed=st.integers(0, 10**6), metric=st.sampled_from(["random", "grid", "plane"]))
+def test_tree_metrics_dominate_w1(S, seed, metric):
+    """W1 under any spanning tree weighted by D is an upper bound (d_T >= D): against POT on random pairs."""
+    rng = np.random.default_rng(seed)
+    if metric == "random":
+        D = random_metric(rng, S)
+    elif metric == "grid":
+        D = grid_metric(S // 3 + 1, 3)
+        S = D.shape[0]
+    else:
+        pts = rng.uniform(0, 1, (S, 2))
+        D = np.linalg.norm(pts[:, None] - pts[None], axis=2)
+    P = rng.dirichlet(np.ones(S), 6)
+    Q = rng.dirichlet(np.full(S, 0.5), 6)
+    for order, parent, weight in spanning_trees(D):
+        assert sorted(order) == list(range(S)) and (parent < 0).sum() == 1
+        Zp, Zq = subtree_masses(P, order, parent), subtree_masses(Q, order, parent)
+        tree = (np.abs(Zp - Zq) * weight).sum(1)
+        exact = np.array([ot.emd2(p, q, D) for p, q in zip(P, Q)])
+        assert np.all(tree >= exact - 1e-12)
+
+
+def test_the_difference_measure_gives_the_full_problem_s_value():
+    """W1 on the supports of (p - q)+ and (p - q)- only, against POT on the full problem (dense rows)."""
+    rng = np.random.default_rng(5)
+    D = random_metric(rng, 30)
+    P, Q = rng.dirichlet(np.ones(30), 50), rng.dirichlet(np.ones(30), 50)
+    Q[0] = P[0]
+    ours = wasserstein(P, Q, D, method="emd")
+    full = np.array([ot.emd2(p, q, D) for p, q in zip(P, Q)])
+    assert ours[0] == 0.0
+    assert ours == pytest.approx(full, rel=1e-12, abs=1e-15)
 
 
 def test_rows_off_the_simplex_name_the_state_action_pair():
