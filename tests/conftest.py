@@ -16,6 +16,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 @pytest.fixture(scope="module")
 def mdp():
     """The small random MDP of the REINFORCE tests: 3 states, 2 actions, H = 4, gamma = 0.8."""
-    from theory.checks.equal_budget import small_mdp
+    from theory.mdp.finite import small_mdp
 
     return small_mdp(3, S=3, A=2, horizon=4, gamma=0.8)

@@ -41,3 +41,26 @@ def test_variance_scaling_E16(mdp):
     s = variance_scaling(mdp, repeats=1500, rng=13)
     assert s["slope_N"] == pytest.approx(-1, abs=0.1)
     assert s["slope_sigma2"] == pytest.approx(s["Gamma_G2"], rel=0.1)
+
+
+@pytest.mark.parametrize("components", [1, 2, 12, 300, 10**5, 10**9])
+@pytest.mark.parametrize("alpha", [0.01, 0.05, 1e-6])
+def test_the_bonferroni_threshold_against_scipy(components, alpha):
+    """The standard library's normal quantile (no SciPy import before the first rollout) against scipy.stats."""
+    from scipy.stats import norm
+
+    from theory.checks.reinforce_check import z_critical
+
+    assert z_critical(components, alpha) == pytest.approx(norm.ppf(1 - alpha / (2 * components)), rel=1e-13)
+
+
+def test_check_reinforce_imports_nothing_it_does_not_use():
+    """The command's fixed cost: SciPy's optimisers and statistics are not imported on the way to the first rollout."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from theory.cli import main; main(['check-reinforce', '--rollouts', '200', '--json']); "
+            "print(sorted(m for m in sys.modules if m.startswith(('scipy.optimize', 'scipy.stats', 'sympy', 'matplotlib'))),"
+            " file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr

@@ -140,7 +140,8 @@ def test_every_sweep_gives_the_same_numbers_on_a_process_pool():
     from theory.checks import neural_scaling as NS
     from theory.checks.allocation_check import check_allocation
     from theory.checks.calibration import calibrate
-    from theory.checks.equal_budget import equal_budget_experiment, small_mdp
+    from theory.checks.equal_budget import equal_budget_experiment
+    from theory.mdp.finite import small_mdp
     from theory.checks.lqg_allocation import lqg_allocation
     from theory.checks.reinforce_check import variance_scaling
 

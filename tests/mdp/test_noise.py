@@ -4,7 +4,7 @@
 import pytest
 
 from theory._validate import InputError
-from theory.checks.equal_budget import small_mdp
+from theory.mdp.finite import small_mdp
 from theory.mdp.noise import Noise
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
-from theory.mdp.finite import FiniteMDP, evaluate
+from theory.mdp.finite import FiniteMDP, evaluate, small_mdp
 from theory.mdp.rollouts import estimates, rollouts, softmax_policy
 from theory.maths.noise_budget import BudgetProblem, NoiseFamily
 
@@ -98,15 +98,6 @@ def train(mdp: FiniteMDP, family: NoiseFamily, problem: BudgetProblem, prices, l
     out = np.stack([np.asarray(r, dtype=float) for r in outcome.results], axis=1)  # (prices, seeds, steps + 1)
     best = max(evaluate(mdp, pi=np.eye(mdp.A)[np.array(actions)]) for actions in np.ndindex(*(mdp.A,) * mdp.S))
     return LearningCurves(prices, list(labels), out, K, sig2, float(max(best, out.max())))
-
-
-def small_mdp(seed: int = 0, S: int = 4, A: int = 2, horizon: int = 5, gamma: float = 0.95) -> FiniteMDP:
-    """A random small MDP for the REINFORCE experiments: Dirichlet transitions, Gaussian rewards,
-    the discrete metric (the metric plays no role in policy gradients)."""
-    rng = np.random.default_rng(seed)
-    P = rng.dirichlet(np.full(S, 0.5), (S, A))
-    R = rng.normal(0, 1, (S, A))
-    return FiniteMDP(P, R, 1 - np.eye(S), gamma, horizon, mu=np.full(S, 1 / S))
 
 
 def equal_budget_experiment(family: NoiseFamily | None = None, steps: int = 40, seeds: int = 20, seed: int = 0,

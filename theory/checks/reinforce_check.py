@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import norm
 
 from theory import _validate as V
 from theory._progress import Progress
@@ -59,8 +58,13 @@ class CheckResult:
 
 
 def z_critical(components: int, alpha: float = 0.01) -> float:
-    """Two-sided Bonferroni threshold: family-wise level ``alpha`` over ``components`` z-scores."""
-    return float(norm.ppf(1 - alpha / (2 * components)))
+    """Two-sided Bonferroni threshold: family-wise level ``alpha`` over ``components`` z-scores.
+
+    The standard library's normal quantile (Wichura's AS241, accurate to about 1e-16): ``scipy.stats`` would
+    add half a second to every command that checks REINFORCE before its first rollout."""
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(1 - alpha / (2 * components))
 
 
 CHUNK_ELEMENTS = 1 << 22

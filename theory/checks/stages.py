@@ -208,7 +208,8 @@ REINFORCE_CASES = (
 
 
 def reinforce(size: str, executor=None, results: str | None = None) -> StageResult:
-    from theory.checks.equal_budget import equal_budget_experiment, small_mdp
+    from theory.checks.equal_budget import equal_budget_experiment
+    from theory.mdp.finite import small_mdp
     from theory.checks.reinforce_check import check_reinforce, exact_gradient_agreement, variance_scaling
     from theory.mdp.exact_gradients import enumerate_trajectories, exact_moments
     from theory.mdp.noise import Noise

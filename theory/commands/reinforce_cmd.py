@@ -6,7 +6,6 @@ import argparse
 import math
 import re
 
-from theory.maths import noise_budget as NB
 from theory._validate import InputError
 from theory.commands import command, table
 from theory.commands import _types as T
@@ -26,7 +25,9 @@ def _offer(text: str) -> tuple[float, float]:
         raise argparse.ArgumentTypeError(f"the noise variance of offer {text!r} must be a number >= 0") from None
 
 
-def family_from_args(args: argparse.Namespace) -> NB.NoiseFamily:
+def family_from_args(args: argparse.Namespace):
+    from theory.maths import noise_budget as NB  # SciPy's optimisers: only the noise-budget command needs them
+
     need = {"power": ("A", "p"), "floor": ("sigma2_floor", "A"), "bounded": ("sigma2_0",), "averaging": ("sigma2_1", "k"),
             "menu": ("offer",)}[args.noise]
     missing = [name for name in need if getattr(args, name) is None]
@@ -87,6 +88,8 @@ class NoiseBudgetCommand:
             if args.price_min is None or args.price_max is None:
                 raise InputError("--price-min and --price-max are required for this noise family")
             lo, hi = args.price_min, args.price_max
+        from theory.maths import noise_budget as NB
+
         problem = NB.BudgetProblem(args.v0, args.w, args.budget, lo, hi, args.c0, args.integer)
         out = NB.solve(family_from_args(args), problem).to_dict()
         out.update(family=args.noise, price_min=lo, price_max=hi, V0=args.v0, W=args.w)
@@ -120,7 +123,7 @@ class CheckReinforceCommand:
         import dataclasses
         import math
 
-        from theory.checks.equal_budget import small_mdp
+        from theory.mdp.finite import small_mdp
         from theory.checks.reinforce_check import check_reinforce
         from theory.mdp.finite import load_npz
         from theory.mdp.noise import Noise

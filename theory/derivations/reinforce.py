@@ -14,7 +14,7 @@ LABELS = ("E15", "E16", "E16b", "E17", "E20")
 
 def _enumerated_check(kind: str) -> tuple[int, float]:
     """Exact checks on random small MDPs by enumerating every trajectory: slack >= 0 required."""
-    from theory.checks.equal_budget import small_mdp
+    from theory.mdp.finite import small_mdp
     from theory.mdp.exact_gradients import enumerate_trajectories, exact_bias_shift, exact_moments, policy_gradient_theorem
     from theory.mdp.rollouts import softmax_policy
 

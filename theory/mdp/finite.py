@@ -342,3 +342,12 @@ def evaluate(mdp: FiniteMDP, pi: np.ndarray | None = None, P: np.ndarray | None 
     """
     P_pi, r_pi = closed_loop(mdp.P if P is None else P, mdp.R if R is None else R, mdp.pi if pi is None else pi)
     return float(mdp.mu @ values(P_pi, r_pi, mdp.gamma, mdp.horizon if horizon is None else horizon))
+
+
+def small_mdp(seed: int = 0, S: int = 4, A: int = 2, horizon: int = 5, gamma: float = 0.95) -> FiniteMDP:
+    """A random small MDP for the REINFORCE experiments: Dirichlet transitions, Gaussian rewards,
+    the discrete metric (the metric plays no role in policy gradients)."""
+    rng = np.random.default_rng(seed)
+    P = rng.dirichlet(np.full(S, 0.5), (S, A))
+    R = rng.normal(0, 1, (S, A))
+    return FiniteMDP(P, R, 1 - np.eye(S), gamma, horizon, mu=np.full(S, 1 / S))

@@ -64,7 +64,11 @@ class Noise:
         return np.zeros((S, A))
 
     def apply(self, states, actions, rewards, rng: np.random.Generator, S: int, A: int) -> np.ndarray:
-        """Noisy rewards for rollouts in an MDP with ``S`` states and ``A`` actions."""
-        var = self.variance(S, A)[states, actions]
-        b = self.bias_table(S, A)[states, actions]
-        return rewards + b + np.sqrt(var) * rng.standard_normal(rewards.shape)
+        """Noisy rewards for rollouts in an MDP with ``S`` states and ``A`` actions. Noise of variance zero
+        everywhere draws nothing from ``rng`` (a third of the checker's time went into multiplying zeros)."""
+        table = self.variance(S, A)
+        bias = self.bias_table(S, A)
+        noisy = rewards if not bias.any() else rewards + bias[states, actions]
+        if not table.any():
+            return noisy
+        return noisy + np.sqrt(table[states, actions]) * rng.standard_normal(rewards.shape)
