@@ -16,7 +16,7 @@ from theory._progress import Progress
 from theory.mdp.exact_gradients import MAX_TRAJECTORIES, enumerate_trajectories, exact_moments, policy_gradient_theorem
 from theory.mdp.finite import FiniteMDP
 from theory.mdp.noise import Noise
-from theory.mdp.rollouts import batch_baseline, estimates, rollouts, softmax_policy
+from theory.mdp.rollouts import batch_baseline, chunk_moments, engine_tables, estimates, rollouts, softmax_policy
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -68,6 +68,7 @@ def z_critical(components: int, alpha: float = 0.01) -> float:
 
 
 CHUNK_ELEMENTS = 1 << 22
+CHUNK_ROLLOUTS = 8192
 
 
 class _Moments:
@@ -79,7 +80,10 @@ class _Moments:
     def add(self, x: np.ndarray) -> None:
         k = x.shape[0]
         mean_b = x.mean(0)
-        m2_b = ((x - mean_b) ** 2).sum(0)
+        self.merge(k, mean_b, ((x - mean_b) ** 2).sum(0))
+
+    def merge(self, k: int, mean_b: np.ndarray, m2_b: np.ndarray) -> None:
+        """Merge a batch given by its count, mean and sum of squared deviations (Chan et al.)."""
         total = self.count + k
         delta = mean_b - self.mean
         self.mean = self.mean + delta * k / total
@@ -91,6 +95,27 @@ class _Moments:
         return self.m2 / max(self.count - 1, 1)
 
 
+ENGINES = ("auto", "numpy", "numba")
+
+
+def _engine(engine: str, baseline: str | None):
+    """The compiled module for ``"numba"`` (and for ``"auto"`` when Numba is installed and no batch baseline is
+    asked for), else ``None`` for the NumPy path."""
+    if engine not in ENGINES:
+        raise V.InputError(f"engine must be one of {ENGINES}, got {engine!r}")
+    if engine == "numpy" or (engine == "auto" and baseline):
+        return None
+    from theory.mdp import _fast
+
+    if engine == "numba":
+        if baseline:
+            raise V.InputError("engine 'numba' has no batch baselines: use engine='numpy' with a baseline")
+        if not _fast.available():
+            raise V.InputError("engine 'numba' needs Numba: pip install \".[fast]\" (or pip install numba)")
+        return _fast
+    return _fast if _fast.available() else None
+
+
 def _horizon(mdp: FiniteMDP) -> int:
     if not np.isfinite(mdp.horizon):
         raise V.InputError("the REINFORCE checker needs a finite horizon: set the MDP's horizon to an integer")
@@ -99,7 +124,8 @@ def _horizon(mdp: FiniteMDP) -> int:
 
 def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimator: str = "full",
                     noise: Noise = Noise(), n_rollouts: int = 100_000, rng: np.random.Generator | int = 0,
-                    baseline: str | None = None, batch: int = 10, alpha: float = 0.01) -> CheckResult:
+                    baseline: str | None = None, batch: int = 10, alpha: float = 0.01,
+                    engine: str = "auto") -> CheckResult:
     r"""Monte Carlo REINFORCE at ``theta`` (default 0: the uniform policy) against the exact references.
 
     ``baseline``: ``None``, ``"leave-one-out"`` or ``"batch-mean"`` (per-step batch baselines over
@@ -114,6 +140,9 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
         Softmax policy parameters (default 0, the uniform policy).
     estimator, noise, n_rollouts, rng, baseline, batch, alpha
         Estimator, noise model, rollouts, randomness, batch baseline, batch size, family-wise level.
+    engine : {"auto", "numpy", "numba"}
+        ``"numba"``: the compiled kernel of :mod:`theory.mdp._fast` (the ``fast`` extra), the same numbers bit for
+        bit as ``"numpy"``; ``"auto"`` takes it when Numba is installed and no batch baseline is asked for.
 
     Returns
     -------
@@ -151,20 +180,28 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     n = int(n_rollouts)
     if baseline and n % batch:
         raise V.InputError(f"with a batch baseline the number of rollouts must be a multiple of the batch ({batch}), got {n}")
-    # rollouts in chunks of about CHUNK_ELEMENTS numbers, whatever n: memory stays flat; the moments are
-    # merged chunk by chunk (Chan et al.'s pairwise update), so nothing of size n is ever held
-    per = max(batch, CHUNK_ELEMENTS // (3 * H + S * A) // batch * batch)
+    # rollouts in chunks of at most CHUNK_ROLLOUTS (cache-sized: the batch's arrays stay near the core) and about
+    # CHUNK_ELEMENTS numbers, whatever n: memory stays flat; the moments are merged chunk by chunk (Chan et al.'s
+    # pairwise update), so nothing of size n is ever held
+    per = max(batch, min(CHUNK_ROLLOUTS, CHUNK_ELEMENTS // (3 * H + S * A)) // batch * batch)
+    fast = _engine(engine, baseline)
+    tables = engine_tables(mdp.P, pi, mdp.mu)  # once: hashing an (S, A S) joint law per batch cost more than sampling
     single, batched = _Moments((S, A)), _Moments((S, A))
     with Progress(n, "REINFORCE rollouts", "rollouts") as progress:
         for start in range(0, n, per):
             k = min(per, n - start)
-            ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, k, rng)
-            noisy = noise.apply(ro.states, ro.actions, ro.rewards, rng, S, A)
-            b = batch_baseline(noisy, baseline, batch) if baseline else None
-            g = estimates(ro, pi, mdp.gamma, estimator, noisy, b)
-            single.add(g)
-            if baseline:  # rollouts within a batch are dependent: standard errors from batch means
-                batched.add(g.reshape(-1, batch, S, A).mean(1))
+            if fast is not None:
+                single.merge(*fast.chunk_moments(mdp.P, mdp.R, pi, mdp.mu, H, k, rng, mdp.gamma, estimator, noise,
+                                                 tables))
+            else:
+                ro = rollouts(mdp.P, mdp.R, pi, mdp.mu, H, k, rng, tables)
+                noisy = noise.apply(ro.states, ro.actions, ro.rewards, rng, S, A)
+                if baseline:  # rollouts within a batch are dependent: standard errors from batch means
+                    g = estimates(ro, pi, mdp.gamma, estimator, noisy, batch_baseline(noisy, baseline, batch))
+                    single.add(g)
+                    batched.add(g.reshape(-1, batch, S, A).mean(1))
+                else:
+                    single.merge(*chunk_moments(ro, pi, mdp.gamma, estimator, noisy))
             progress.update(k)
     mc = single.mean
     se = np.sqrt((batched if baseline else single).variance / (batched if baseline else single).count)

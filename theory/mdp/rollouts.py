@@ -132,13 +132,22 @@ def _build_tables(joint: np.ndarray, mu: np.ndarray, S: int):
     return acc, code_acc, code_ali, next_row, width, mu_acc, mu_alias
 
 
+def engine_tables(P: np.ndarray, pi: np.ndarray, mu: np.ndarray) -> tuple:
+    """The alias tables of the joint law of (action, next state), for :func:`rollouts` ``tables=``: built once
+    when the same MDP and policy are sampled in many batches (the checker's), instead of hashed each call."""
+    S, A = pi.shape
+    joint = (pi[:, :, None] * P).reshape(S, A * S)  # outcome code = a * S + s'
+    return _tables(joint, np.asarray(mu, dtype=float), S)
+
+
 def rollouts(P: np.ndarray, R: np.ndarray, pi: np.ndarray, mu: np.ndarray, horizon: int, n: int,
-             rng: np.random.Generator) -> Rollouts:
+             rng: np.random.Generator, tables: tuple | None = None) -> Rollouts:
     r"""Run ``n`` rollouts of ``horizon`` steps at once (no Python loop over rollouts).
 
     Each step draws the pair (action, next state) from its joint law $\pi(a|s)P(s'|s,a)$ with *one*
     uniform by Walker's alias method (:func:`alias_table`), in constant time per draw. Rollouts run
-    in cache-sized blocks. ``P[s, a, s']`` may be a true or a learned model.
+    in cache-sized blocks. ``P[s, a, s']`` may be a true or a learned model; ``tables`` are
+    :func:`engine_tables` of the same ``P``, ``pi`` and ``mu``, when the caller keeps them.
     """
     S, A = R.shape
     if int(horizon) != horizon or horizon < 1:
@@ -147,8 +156,7 @@ def rollouts(P: np.ndarray, R: np.ndarray, pi: np.ndarray, mu: np.ndarray, horiz
         raise V.InputError(f"number of rollouts must be an integer >= 1, got {n}")
     H, n = int(horizon), int(n)
     K = A * S
-    joint = (pi[:, :, None] * P).reshape(S, K)  # outcome code = a * S + s'
-    acc, code_acc, code_ali, next_row, width, mu_acc, mu_alias = _tables(joint, np.asarray(mu, dtype=float), S)
+    acc, code_acc, code_ali, next_row, width, mu_acc, mu_alias = tables or engine_tables(P, pi, mu)
     # native-width (intp) indices throughout: NumPy gathers with them several times faster than with int32
     codes = np.empty((H + 1, n), dtype=np.intp)  # row 0: the initial state (as the code of action 0)
     for lo in range(0, n, _BLOCK):
@@ -221,7 +229,11 @@ def score_weights(rewards: np.ndarray, gamma: float, estimator: str) -> np.ndarr
     disc = gamma ** np.arange(H)
     dr = rewards * disc
     if estimator == "full":
-        return np.broadcast_to(dr.sum(1, keepdims=True), rewards.shape)
+        # summed step by step, not by NumPy's pairwise sum: the compiled path (theory.mdp._fast) adds in this order
+        total = dr[:, 0].copy()
+        for t in range(1, H):
+            total += dr[:, t]
+        return np.broadcast_to(total[:, None], rewards.shape)
     tail = np.cumsum(dr[:, ::-1], axis=1)[:, ::-1]  # sum_{t >= u} gamma^t r_t
     if estimator == "reward-to-go":
         return tail
@@ -274,3 +286,40 @@ def batch_baseline(rewards: np.ndarray, kind: str, batch: int) -> np.ndarray:
     else:
         raise V.InputError(f"batch baseline must be 'leave-one-out' or 'batch-mean', got {kind!r}")
     return b.reshape(N, H)
+
+
+def chunk_moments(ro: Rollouts, pi: np.ndarray, gamma: float, estimator: str,
+                  rewards: np.ndarray | None = None) -> tuple[int, np.ndarray, np.ndarray]:
+    r"""Count, mean and sum of squared deviations of the per-rollout estimates $\hat g^{(k)}$ of a batch: the
+    moments the checker merges batch by batch.
+
+    $\hat g^{(k)}(s,\cdot)$ vanishes exactly when rollout $k$ never visits $s$, so with $v_s$ the rollouts that do,
+    $M_2(s,a)=\sum_{k\text{ visits }s}(\hat g^{(k)}(s,a)-m(s,a))^2+(n-v_s)\,m(s,a)^2$. Every sum runs over the
+    rollouts in order, on the visited (rollout, state) cells only (no ``(n, S, A)`` array); the compiled path
+    (:mod:`theory.mdp._fast`) computes the same numbers bit for bit.
+    """
+    r = ro.rewards if rewards is None else rewards
+    w = score_weights(np.asarray(r, dtype=float), gamma, estimator)
+    n = r.shape[0]
+    S, A = pi.shape
+    # the (rollout, state) cells a rollout visits, numbered in rollout order; each step finds its cell's number.
+    # Steps are read in the engine's (H, n) layout, where every array here is contiguous: a cell belongs to one
+    # rollout, so its steps still come in the order they were taken
+    states, actions, weights = ro.states.T, ro.actions.T, np.ascontiguousarray(w.T).ravel()
+    cell = (states + np.arange(n) * S).ravel()
+    visited = np.zeros(n * S, dtype=bool)
+    visited[cell] = True
+    cells = np.flatnonzero(visited)
+    number = np.empty(n * S, dtype=np.intp)
+    number[cells] = np.arange(cells.size)
+    entry = number[cell]
+    # per cell, the weights added step by step (bincount adds in input order)
+    W = np.bincount(entry, weights=weights, minlength=cells.size)
+    T = np.bincount(entry * A + actions.ravel(), weights=weights, minlength=cells.size * A).reshape(-1, A)
+    state = cells % S
+    g = T - W[:, None] * pi[state]
+    bins = (state[:, None] * A + np.arange(A)).ravel()  # the cells in rollout order: every bin adds in that order
+    mean = np.bincount(bins, weights=g.ravel(), minlength=S * A).reshape(S, A) / n
+    m2 = np.bincount(bins, weights=((g - mean[state]) ** 2).ravel(), minlength=S * A).reshape(S, A)
+    m2 += (n - np.bincount(state, minlength=S).astype(float))[:, None] * mean**2
+    return n, mean, m2
