@@ -35,6 +35,7 @@ class CheckResult:
     variance_exact: float | None
     variance_mc: float
     notes: list[str] = field(default_factory=list)
+    engine: str = "numpy"  # which path ran: "numpy" or "numba" (the same numbers bit for bit)
 
     @property
     def max_abs_z(self) -> float:
@@ -54,7 +55,8 @@ class CheckResult:
                 "exact_grad": self.exact_grad.tolist(), "expected_mean": self.expected.tolist(),
                 "mc_grad": self.mc_grad.tolist(), "max_abs_z": self.max_abs_z, "z_crit": self.z_crit,
                 "unbiased": self.unbiased, "matches_exact_mean": self.matches_expected,
-                "variance_exact": self.variance_exact, "variance_mc": self.variance_mc, "notes": self.notes}
+                "variance_exact": self.variance_exact, "variance_mc": self.variance_mc, "notes": self.notes,
+                "engine": self.engine}
 
 
 def z_critical(components: int, alpha: float = 0.01) -> float:
@@ -210,7 +212,8 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     z_exp = np.where(live, (mc - expected) / np.where(live, se, 1), 0.0)
     variance_mc = float(single.variance.sum())
     return CheckResult(estimator, noise.kind, int(n_rollouts), grad, expected, mc, se, z, z_exp,
-                       z_critical(int(live.sum()) or 1, alpha), variance_exact, variance_mc, notes)
+                       z_critical(int(live.sum()) or 1, alpha), variance_exact, variance_mc, notes,
+                       "numpy" if fast is None else "numba")
 
 
 def _variance_task(params: dict, seed_seq) -> float | list[float]:

@@ -117,6 +117,9 @@ class CheckReinforceCommand:
         p.add_argument("--rollouts", type=T.count(2, 10**9), default=100_000, help="Monte Carlo rollouts (default 100000)")
         p.add_argument("--estimator", choices=("full", "reward-to-go", "reward-to-go-no-discount-weight"), default="full")
         p.add_argument("--seed", type=T.seed, default=0)
+        p.add_argument("--engine", choices=("auto", "numpy", "numba"), default="auto",
+                       help="numba: the compiled fast path (pip install \".[fast]\"), the same numbers bit for bit; "
+                            "auto takes it when Numba is installed")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -139,7 +142,8 @@ class CheckReinforceCommand:
             raise InputError(f"--sigma must be >= 0, got {args.sigma}")
         noise = Noise("constant-bias", sigma=args.sigma, bias=args.bias) if args.bias else Noise("gaussian", sigma=args.sigma)
         mdp = dataclasses.replace(mdp, horizon=H)
-        res = check_reinforce(mdp, estimator=args.estimator, noise=noise, n_rollouts=args.rollouts, rng=args.seed)
+        res = check_reinforce(mdp, estimator=args.estimator, noise=noise, n_rollouts=args.rollouts, rng=args.seed,
+                              engine=args.engine)
         out = res.to_dict()
         out["horizon"] = H
         return out
@@ -149,5 +153,5 @@ class CheckReinforceCommand:
         rows = [("estimator", out["estimator"]), ("rollouts, horizon", f"{out['rollouts']}, {out['horizon']}"),
                 ("max |z| against the exact gradient", out["max_abs_z"]), ("Bonferroni threshold (99%)", out["z_crit"]),
                 ("unbiased", out["unbiased"]), ("variance exact (single rollout)", out["variance_exact"]),
-                ("variance Monte Carlo", out["variance_mc"])]
+                ("variance Monte Carlo", out["variance_mc"]), ("engine", out["engine"])]
         return table(rows, "REINFORCE check at the uniform policy (docs/theory.md E15, E16)") + "".join(f"\n  note: {n}" for n in out["notes"])
