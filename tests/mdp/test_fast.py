@@ -68,6 +68,11 @@ def test_the_engine_is_chosen_and_refused_clearly(monkeypatch):
         check_reinforce(mdp, n_rollouts=100, engine="cuda")
     with pytest.raises(InputError, match="no batch baselines"):
         check_reinforce(mdp, n_rollouts=100, baseline="leave-one-out", engine="numba")
+    # "auto" compiles only for runs long enough to repay loading Numba
+    assert check_reinforce(mdp, n_rollouts=2000, rng=1).engine == "numpy"
+    if _fast.available():
+        monkeypatch.setattr(_fast, "AUTO_MIN_STEPS", 1000)
+        assert check_reinforce(mdp, n_rollouts=2000, rng=1).engine == "numba"
     # without Numba: "auto" is the NumPy path, and asking for "numba" names the extra
     monkeypatch.setattr(_fast, "available", lambda: False)
     reference = check_reinforce(mdp, n_rollouts=2000, rng=1, engine="numpy")

@@ -100,9 +100,10 @@ class _Moments:
 ENGINES = ("auto", "numpy", "numba")
 
 
-def _engine(engine: str, baseline: str | None):
-    """The compiled module for ``"numba"`` (and for ``"auto"`` when Numba is installed and no batch baseline is
-    asked for), else ``None`` for the NumPy path."""
+def _engine(engine: str, baseline: str | None, steps: int):
+    """The compiled module for ``"numba"``, and for ``"auto"`` when Numba is installed, no batch baseline is asked
+    for and the run has at least :data:`theory.mdp._fast.AUTO_MIN_STEPS` rollout steps (below that, loading Numba
+    costs more than it saves); else ``None`` for the NumPy path."""
     if engine not in ENGINES:
         raise V.InputError(f"engine must be one of {ENGINES}, got {engine!r}")
     if engine == "numpy" or (engine == "auto" and baseline):
@@ -115,7 +116,7 @@ def _engine(engine: str, baseline: str | None):
         if not _fast.available():
             raise V.InputError("engine 'numba' needs Numba: pip install \".[fast]\" (or pip install numba)")
         return _fast
-    return _fast if _fast.available() else None
+    return _fast if steps >= _fast.AUTO_MIN_STEPS and _fast.available() else None
 
 
 def _horizon(mdp: FiniteMDP) -> int:
@@ -144,7 +145,8 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
         Estimator, noise model, rollouts, randomness, batch baseline, batch size, family-wise level.
     engine : {"auto", "numpy", "numba"}
         ``"numba"``: the compiled kernel of :mod:`theory.mdp._fast` (the ``fast`` extra), the same numbers bit for
-        bit as ``"numpy"``; ``"auto"`` takes it when Numba is installed and no batch baseline is asked for.
+        bit as ``"numpy"``; ``"auto"`` takes it when Numba is installed, no batch baseline is asked for and the run
+        is long enough to repay loading Numba (``theory.mdp._fast.AUTO_MIN_STEPS`` rollout steps).
 
     Returns
     -------
@@ -186,7 +188,7 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     # CHUNK_ELEMENTS numbers, whatever n: memory stays flat; the moments are merged chunk by chunk (Chan et al.'s
     # pairwise update), so nothing of size n is ever held
     per = max(batch, min(CHUNK_ROLLOUTS, CHUNK_ELEMENTS // (3 * H + S * A)) // batch * batch)
-    fast = _engine(engine, baseline)
+    fast = _engine(engine, baseline, n * H)
     tables = engine_tables(mdp.P, pi, mdp.mu)  # once: hashing an (S, A S) joint law per batch cost more than sampling
     single, batched = _Moments((S, A)), _Moments((S, A))
     with Progress(n, "REINFORCE rollouts", "rollouts") as progress:

@@ -119,7 +119,7 @@ class CheckReinforceCommand:
         p.add_argument("--seed", type=T.seed, default=0)
         p.add_argument("--engine", choices=("auto", "numpy", "numba"), default="auto",
                        help="numba: the compiled fast path (pip install \".[fast]\"), the same numbers bit for bit; "
-                            "auto takes it when Numba is installed")
+                            "auto takes it when Numba is installed and the run has 2e7 rollout steps or more")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:

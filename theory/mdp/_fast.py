@@ -20,13 +20,16 @@ import numpy as np
 ESTIMATOR_CODES = {"full": 0, "reward-to-go": 1, "reward-to-go-no-discount-weight": 2}
 
 
+#: Importing Numba and loading the compiled kernel cost about 0.6 s of CPU once per process; the kernel saves about
+#: 36 ns a rollout step over NumPy, so ``engine="auto"`` compiles only from this many rollout steps on.
+AUTO_MIN_STEPS = 20_000_000
+
+
 def available() -> bool:
-    """True when Numba can be imported (the ``fast`` extra is installed)."""
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when Numba is installed (the ``fast`` extra); it is not imported here."""
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
 
 
 @functools.cache
