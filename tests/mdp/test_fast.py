@@ -74,8 +74,14 @@ def test_the_engine_is_chosen_and_refused_clearly(monkeypatch):
         monkeypatch.setattr(_fast, "AUTO_MIN_STEPS", 1000)
         assert check_reinforce(mdp, n_rollouts=2000, rng=1).engine == "numba"
     # without Numba: "auto" is the NumPy path, and asking for "numba" names the extra
-    monkeypatch.setattr(_fast, "available", lambda: False)
+    def missing():
+        raise ImportError("No module named 'numba'")
+
+    monkeypatch.setattr(_fast, "AUTO_MIN_STEPS", 1000)
+    monkeypatch.setattr(_fast, "_kernel", missing)
     reference = check_reinforce(mdp, n_rollouts=2000, rng=1, engine="numpy")
-    _same(check_reinforce(mdp, n_rollouts=2000, rng=1, engine="auto"), reference)
+    fallback = check_reinforce(mdp, n_rollouts=2000, rng=1, engine="auto")
+    assert fallback.engine == "numpy"
+    _same(fallback, reference)
     with pytest.raises(InputError, match=r"pip install \".\[fast\]\""):
         check_reinforce(mdp, n_rollouts=100, engine="numba")

@@ -110,13 +110,17 @@ def _engine(engine: str, baseline: str | None, steps: int):
         return None
     from theory.mdp import _fast
 
-    if engine == "numba":
-        if baseline:
-            raise V.InputError("engine 'numba' has no batch baselines: use engine='numpy' with a baseline")
-        if not _fast.available():
-            raise V.InputError("engine 'numba' needs Numba: pip install \".[fast]\" (or pip install numba)")
-        return _fast
-    return _fast if steps >= _fast.AUTO_MIN_STEPS and _fast.available() else None
+    if engine == "numba" and baseline:
+        raise V.InputError("engine 'numba' has no batch baselines: use engine='numpy' with a baseline")
+    if engine == "auto" and (steps < _fast.AUTO_MIN_STEPS or not _fast.available()):
+        return None
+    try:
+        _fast._kernel()  # imports Numba (a broken install, say one too old for this NumPy, raises ImportError here)
+    except ImportError as err:
+        if engine == "auto":
+            return None
+        raise V.InputError(f"engine 'numba' needs a working Numba: pip install \".[fast]\" ({err})") from None
+    return _fast
 
 
 def _horizon(mdp: FiniteMDP) -> int:
