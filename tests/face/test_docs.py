@@ -64,3 +64,20 @@ def test_public_api_is_documented_in_numpydoc_style(name):
     elif inspect.isclass(obj):
         assert LABEL.search(doc) or "docs/theory.md" in doc or issubclass(obj, Exception) or issubclass(obj, Warning), \
             f"{name}: the class docstring should say which result it belongs to"
+
+
+#: numpydoc's own checks that a reader of the API pages relies on: a docstring; every parameter documented, in
+#: order, with a type and a description; the Returns section; a one-line summary ending with a period.
+NUMPYDOC_CHECKS = {"GL02", "GL03", "GL08", "PR01", "PR02", "PR03", "PR04", "PR05", "PR06", "PR07", "PR08", "PR10",
+                   "RT01", "RT02", "RT03", "SS03", "SS06"}
+
+
+@pytest.mark.parametrize("name", [n for n in PUBLIC if inspect.isfunction(getattr(theory, n))
+                                  or inspect.isclass(getattr(theory, n))])
+def test_numpydoc_validation_of_every_public_name(name):
+    """numpydoc.validate on every public function and class (dataclass fields count as parameters)."""
+    validate = pytest.importorskip("numpydoc.validate").validate
+    obj = getattr(theory, name)
+    errors = [f"{code}: {message}" for code, message in validate(f"{obj.__module__}.{obj.__qualname__}")["errors"]
+              if code in NUMPYDOC_CHECKS]
+    assert not errors, f"{name}:\n" + "\n".join(errors)

@@ -24,7 +24,21 @@ from theory.mdp.learned import learn, random_chain, random_grid
 
 @dataclass(frozen=True)
 class BoundSweep:
-    """Every case of a sweep of E3: exact gaps and bounds (true, learned, smaller), with sample sizes."""
+    r"""Every case of a sweep of E3: exact gaps and bounds, with sample sizes.
+
+    Parameters
+    ----------
+    gap : ndarray
+        The exact return error $|J-\hat J|$ of each learned model.
+    bound : ndarray
+        The smaller of the two bounds below.
+    bound_true, bound_learned : ndarray
+        E3 with the true model's constants and with the learned model's.
+    n_d, n_r : ndarray
+        Dynamics samples and reward labels each model was learned from.
+    kind : ndarray of str
+        The family of each case (chain or grid).
+    """
 
     gap: np.ndarray
     bound: np.ndarray
@@ -105,10 +119,14 @@ def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, *, samples=None
         the counts are exact).
     sigma : float
         Standard deviation of the reward-label noise.
+    seed : int
+        Root seed: each task gets its own ``SeedSequence`` child, so results do not depend on the executor.
     executor : concurrent.futures.Executor, optional
         Runs the tasks (any executor: a process pool, Dask's ``Client.get_executor()``); in-process when omitted.
     results : str, optional
         A JSON-lines file that keeps every finished task; a rerun with it skips them (``theory.checks.sweep.run_sweep``).
+    progress : bool, optional
+        Report progress on standard error (default: the command line's setting).
 
     Returns
     -------

@@ -20,7 +20,35 @@ from theory.mdp.rollouts import batch_baseline, chunk_moments, engine_tables, es
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One estimator under one noise model: Monte Carlo against exact (E15, E16)."""
+    r"""One estimator under one noise model: Monte Carlo against exact (E15, E16).
+
+    Parameters
+    ----------
+    estimator : str
+        The REINFORCE estimator checked.
+    noise : str
+        The noise model's kind.
+    rollouts : int
+        Monte Carlo rollouts.
+    exact_grad : ndarray
+        The true gradient of $J$ (policy gradient theorem).
+    expected : ndarray
+        The estimator's exact mean (with the bias shift of E17 and the batch-mean factor).
+    mc_grad, se : ndarray
+        The Monte Carlo mean and its standard error, per component.
+    z, z_expected : ndarray
+        The z-scores against ``exact_grad`` and against ``expected``.
+    z_crit : float
+        The two-sided Bonferroni threshold at the family-wise level.
+    variance_exact : float or None
+        E16's single-rollout covariance trace by enumeration (``None`` when too many trajectories).
+    variance_mc : float
+        The same trace measured.
+    notes : list of str
+        What could not be computed exactly, and why.
+    engine : str
+        ``"numpy"`` or ``"numba"``: which path ran (the same numbers bit for bit).
+    """
 
     estimator: str
     noise: str
@@ -145,16 +173,29 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
         A finite-horizon MDP.
     theta : (S, A) array_like, optional
         Softmax policy parameters (default 0, the uniform policy).
-    estimator, noise, n_rollouts, rng, baseline, batch, alpha
-        Estimator, noise model, rollouts, randomness, batch baseline, batch size, family-wise level.
+    estimator : {"full", "reward-to-go", "reward-to-go-no-discount-weight"}
+        The REINFORCE estimator (module docstring of ``theory.mdp.rollouts``).
+    noise : Noise
+        The reward-noise model.
+    n_rollouts : int
+        Monte Carlo rollouts.
+    rng : Generator or int
+        Randomness.
+    baseline : {None, "leave-one-out", "batch-mean"}
+        A per-step batch baseline.
+    batch : int
+        Rollouts per batch of the baseline.
+    alpha : float
+        Family-wise level of the Bonferroni-corrected z-tests.
     engine : {"auto", "numpy", "numba"}
-        ``"numba"``: the compiled kernel of :mod:`theory.mdp._fast` (the ``fast`` extra), the same numbers bit for
+        ``"numba"``: the compiled kernel of ``theory.mdp._fast`` (the ``fast`` extra), the same numbers bit for
         bit as ``"numpy"``; ``"auto"`` takes it when Numba is installed, no batch baseline is asked for and the run
         is long enough to repay loading Numba (``theory.mdp._fast.AUTO_MIN_STEPS`` rollout steps).
 
     Returns
     -------
     CheckResult
+        The Monte Carlo mean and standard errors beside the exact gradient, the exact mean and the variances.
 
     References
     ----------
@@ -244,16 +285,30 @@ def _variance_task(params: dict, seed_seq) -> float | list[float]:
 def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1, 4, 16, 64),
                      sigmas=(0.0, 0.5, 1.0, 2.0), repeats: int = 4000, rng: np.random.Generator | int = 0,
                      executor=None, results=None) -> dict:
-    r"""E16 in $N$ and $\sigma$: $\operatorname{tr}\operatorname{Cov}\hat g_N$ measured from ``repeats`` independent
-    batches for each $N$ (log-log slope, E16 predicts $-1$), and the single-rollout trace against
-    $\sigma^2$ (E16 predicts the slope $\Gamma G_2$ for the full return; the exact noise weight in general).
+    r"""E16 in $N$ and $\sigma$: the covariance trace of batch means against the batch size and the noise.
+
+    $\operatorname{tr}\operatorname{Cov}\hat g_N$ is measured from ``repeats`` independent batches for each $N$
+    (log-log slope, E16 predicts $-1$), and the single-rollout trace against $\sigma^2$ (E16 predicts the slope
+    $\Gamma G_2$ for the full return; the exact noise weight in general).
 
     Parameters
     ----------
     mdp : FiniteMDP
         A finite-horizon MDP.
-    estimator, batch_sizes, sigmas, repeats, rng
-        Estimator, batch sizes $N$, noise levels, independent batches, randomness.
+    estimator : str
+        The REINFORCE estimator.
+    batch_sizes : sequence of int
+        Batch sizes $N$.
+    sigmas : sequence of float
+        Standard deviations of the Gaussian reward noise.
+    repeats : int
+        Independent batches for each $N$.
+    rng : Generator or int
+        Randomness (a seed: each task gets its own ``SeedSequence`` child).
+    executor : concurrent.futures.Executor, optional
+        Runs the tasks; in-process when omitted.
+    results : str, optional
+        A JSON-lines file that keeps every finished task; a rerun with it skips them.
 
     Returns
     -------

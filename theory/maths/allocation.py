@@ -32,6 +32,13 @@ class Prices:
     Either may be an array (say a sweep of the price ratio $\kappa_r/\kappa_d$): :func:`optimal_split`
     broadcasts it with the budget and the coefficients.
 
+    Parameters
+    ----------
+    kappa_d : float or ndarray
+        Price of one dynamics sample, $\kappa_d>0$.
+    kappa_r : float or ndarray
+        Price of one reward label, $\kappa_r>0$.
+
     Examples
     --------
     >>> import numpy as np
@@ -58,9 +65,33 @@ def _price(name: str, value):
 
 @dataclass(frozen=True)
 class Allocation(Result):
-    """The optimal split of E9-E11 (arrays broadcast over the inputs) and its diagnostics, in SciPy's style:
-    ``success`` is False (and ``message`` says why) where the root was not found to ``tol`` within
-    ``max_iter`` iterations."""
+    r"""The optimal split of E9-E11 and its diagnostics, in SciPy's style; arrays broadcast over the inputs.
+
+    Parameters
+    ----------
+    n_d, n_r : ndarray
+        Dynamics samples and reward labels of the split.
+    share_dyn : ndarray
+        The share of the budget spent on dynamics samples, $\kappa_dn_d/N$.
+    bound : ndarray
+        The bound at the split (E8).
+    ratio : ndarray
+        $n_d/n_r$.
+    corner_code : ndarray of int8
+        0 interior, 1 where the one-sample limit of the dynamics binds, 2 where that of the reward labels binds
+        (``corner`` names them ``""``, ``"dyn_min"`` and ``"rew_min"``).
+    iterations : int
+        Newton iterations taken.
+    residual : ndarray
+        $|\log\mathrm{LHS}-\log\mathrm{RHS}|$ of E9's first-order condition at the answer (0 at an interior
+        root, NaN at a corner).
+    integer : bool
+        Whether the split was rounded to the best whole numbers of samples.
+    success : bool
+        False (and ``message`` says why) where the root was not found to ``tol`` within ``max_iter`` iterations.
+    message : str
+        What went wrong, or empty.
+    """
 
     n_d: np.ndarray
     n_r: np.ndarray
@@ -122,6 +153,7 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
     budget : array_like
         $N\ge\kappa_d+\kappa_r$; broadcasts with ``c_dyn`` and ``c_rew``.
     prices : Prices
+        Price per dynamics sample and per reward label.
     dyn, rew : PowerLaw
         $\varepsilon_{dyn}(n_d)$ and $\varepsilon_{rew}(n_r)$; floors do not move the optimum (E9).
     c_dyn, c_rew : array_like
@@ -130,6 +162,10 @@ def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c
         Whole samples: the exact whole-sample optimum, found by enumerating the whole splits that
         cannot afford one more sample and whose bound can beat the best neighbour of the continuous
         optimum (a loop over elements: use it for tens of thousands of budgets, not millions).
+    tol : float
+        Relative tolerance of the Newton iteration on the first-order condition of E9.
+    max_iter : int
+        Newton iterations at most; elements not converged by then have ``success`` False.
 
     Returns
     -------
@@ -304,6 +340,7 @@ def equal_exponent_ratio(prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_
     Parameters
     ----------
     prices : Prices
+        Price per dynamics sample and per reward label.
     dyn, rew : PowerLaw
         Laws with equal exponents.
     c_dyn, c_rew : array_like
@@ -325,16 +362,20 @@ def equal_exponent_ratio(prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_
 
 def split_interval(budget: float, prices: Prices, dyn_boot: np.ndarray, rew_boot: np.ndarray, c_dyn: float,
                    c_rew: float, *, level: float = 0.95) -> dict[str, tuple[float, float]]:
-    """Percentile interval of the optimal share and ratio over paired bootstrap replicates of both laws
-    (rows ``a, alpha, e``), carrying the fit's uncertainty through to the split (E12).
+    """Percentile intervals of the optimal share and ratio over paired bootstrap replicates of both laws.
+
+    Carries the fits' uncertainty through to the split (E12).
 
     Parameters
     ----------
     budget : float
+        The budget $N$.
     prices : Prices
+        Price per dynamics sample and per reward label.
     dyn_boot, rew_boot : ndarray
         Bootstrap replicates of the two laws, rows ``(a, alpha, e)``.
     c_dyn, c_rew : float
+        $C_{dyn}$, $C_{rew}$ of E3.
     level : float
         Confidence level.
 

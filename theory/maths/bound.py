@@ -33,11 +33,23 @@ REASON_OVERFLOW = "overflow: the exact bound exceeds the float range (about 1.8e
 
 @dataclass(frozen=True)
 class BoundResult:
-    r"""Result of :func:`return_bound` (E3). Arrays broadcast over the inputs.
+    r"""Result of :func:`return_bound` (E3); every array broadcasts over the inputs.
 
-    ``bound`` is ``inf`` where the bound is infinite (``finite`` False). ``reason`` says why:
-    ``REASON_INFINITE`` ($H=\infty$ with $\gamma L\ge1$ and a dynamics term that does not
-    vanish) or ``REASON_OVERFLOW`` (finite, but beyond the float range); both when both occur.
+    Parameters
+    ----------
+    c_rew, c_dyn : ndarray
+        The coefficients $C_{rew}$ and $C_{dyn}$ of E3.
+    reward_term, dynamics_term : ndarray
+        $C_{rew}\varepsilon_{rew}$ and $C_{dyn}\varepsilon_{dyn}$.
+    bound : ndarray
+        $B$, their sum; ``inf`` where the bound is infinite (``finite`` False).
+    L, K_rpi : ndarray
+        The closed-loop constants the bound used.
+    finite : ndarray of bool
+        Where the bound is finite.
+    reason : str or None
+        Why a bound is infinite: ``REASON_INFINITE`` ($H=\infty$ with $\gamma L\ge1$ and a dynamics term that
+        does not vanish) or ``REASON_OVERFLOW`` (finite, but beyond the float range); both when both occur.
     """
 
     c_rew: np.ndarray
@@ -82,7 +94,10 @@ def resolve_constants(*, L=None, K_rpi=None, K_f=None, K_r=None, K_pi=None) -> t
 
     Returns
     -------
-    (L, K_rpi) : tuple of ndarray
+    L : ndarray
+        The closed-loop Lipschitz constant of the dynamics.
+    K_rpi : ndarray
+        The closed-loop Lipschitz constant of the reward.
 
     References
     ----------
@@ -128,9 +143,11 @@ def coefficients(gamma, horizon, **constants) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    (C_dyn, C_rew) : tuple of ndarray
-        Relative error below $10^{-10}$ everywhere, branch points included; ``C_dyn`` is ``inf``
-        for $H=\infty$ with $\gamma L\ge1$ and where the exact value exceeds the float range.
+    C_dyn : ndarray
+        $C_{dyn}$, with relative error below $10^{-10}$ everywhere, branch points included; ``inf`` for
+        $H=\infty$ with $\gamma L\ge1$ and where the exact value exceeds the float range.
+    C_rew : ndarray
+        $C_{rew}=\sum_{t<H}\gamma^t$, to the same accuracy.
 
     References
     ----------

@@ -225,6 +225,7 @@ def substitute(expr: sp.Expr, **values) -> sp.Expr:
     Returns
     -------
     sympy.Expr
+        ``expr`` with the named symbols replaced by exact numbers.
 
     References
     ----------

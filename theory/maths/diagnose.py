@@ -41,9 +41,29 @@ MIN_ROWS = 10
 
 @dataclass(frozen=True)
 class Transitions:
-    r"""A user's data (``docs/theory.md`` section 7): ``s (n, d_s)``, ``a (n, d_a)``, ``r (n,)``, ``s_next (n, d_s)``, the model's
-    ``s_next_model (n, d_s)`` and ``r_model (n,)``, optionally the policy's action ``a_policy (n, d_a)``,
-    and optionally ``gamma`` and ``horizon`` (``inf`` for the discounted infinite horizon)."""
+    r"""A user's data (``docs/theory.md`` section 7).
+
+    Parameters
+    ----------
+    s : (n, d_s) ndarray
+        States.
+    a : (n, d_a) ndarray
+        Actions.
+    r : (n,) ndarray
+        Rewards.
+    s_next : (n, d_s) ndarray
+        Next states.
+    s_next_model : (n, d_s) ndarray
+        The model's predicted next states.
+    r_model : (n,) ndarray
+        The model's predicted rewards.
+    a_policy : (n, d_a) ndarray, optional
+        The policy's actions at ``s_next`` (for the policy's Lipschitz constant).
+    gamma : float, optional
+        The discount.
+    horizon : float, optional
+        The horizon (``inf`` for the discounted infinite horizon).
+    """
 
     s: np.ndarray
     a: np.ndarray
@@ -93,9 +113,22 @@ class Transitions:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A number with what kind of number it is (``docs/theory.md`` section 7): ``exact`` (of these samples),
-    ``estimate`` (with a confidence interval at ``level``) or ``lower bound`` (empirical: the true quantity
-    is at least this)."""
+    r"""A number with what kind of number it is (``docs/theory.md`` section 7).
+
+    Parameters
+    ----------
+    value : float
+        The number.
+    kind : str
+        ``"exact"`` (of these samples), ``"estimate"`` (with a confidence interval at ``level``) or
+        ``"lower bound"`` (empirical: the true quantity is at least this).
+    interval : (float, float), optional
+        The confidence interval of an estimate.
+    level : float, optional
+        Its level.
+    note : str
+        How it was obtained.
+    """
 
     value: float
     kind: str
@@ -114,7 +147,41 @@ class Estimate:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """What the data say about a model (``docs/theory.md`` section 7, E3, E6, E13); every field labelled by its kind."""
+    r"""What the data say about a model (``docs/theory.md`` section 7, E3, E6, E13); every field labelled by its kind.
+
+    Parameters
+    ----------
+    n : int
+        Transitions read.
+    eps_dyn_mean, eps_rew_mean : Estimate
+        Mean one-step errors of the model, with confidence intervals.
+    eps_dyn_max, eps_rew_max : Estimate
+        The largest one-step errors seen (lower bounds of the sup errors E3 needs).
+    lipschitz : dict
+        Sampled Lipschitz constants (lower bounds, E13) by name.
+    gamma, horizon : float
+        The discount and horizon used.
+    gamma_L : float
+        $\gamma L$ with the sampled closed-loop constant.
+    vacuous : bool
+        Whether the discounted bound is infinite for certain: an infinite horizon with $\gamma L\ge1$ from lower
+        estimates of the constants.
+    bound, reward_term, dynamics_term : float or None
+        E3 with the sample maxima of the errors and the sampled constants (plug-in values, an estimate); ``None``
+        where the bound is infinite.
+    lower_first : str or None
+        The constant to lower first (E6), where the bound is finite and positive.
+    multiple : float
+        The multiple of the return scale $(\max r-\min r)\,C_{rew}(H)$ under which the bound counts as saying
+        something (see ``horizon_max``).
+    horizon_max : float or None
+        The longest horizon with $B(H)\le$ ``multiple`` times the return scale (``None`` when the rewards do
+        not vary).
+    sensitivities : dict or None
+        The elasticities and drops per percent of E6, and with a model the realised sensitivities.
+    message : str
+        Notes on what the numbers are (plug-in lower estimates) and what follows from them.
+    """
 
     n: int
     eps_dyn_mean: Estimate
@@ -232,6 +299,7 @@ def diagnose(data: Transitions | dict, *, gamma: float | None = None, horizon=No
     Returns
     -------
     Diagnosis
+        Every number labelled by its kind: exact, estimate (with an interval) or lower bound.
 
     References
     ----------
@@ -310,6 +378,7 @@ def read_transitions(path) -> Transitions:
     Returns
     -------
     Transitions
+        The arrays, checked for shapes and finite values.
 
     References
     ----------
@@ -388,7 +457,21 @@ def _csv_arrays(name: str, raw: bytes) -> dict:
 # --------------------------------------------------------------------------- learning curves to advice
 @dataclass(frozen=True)
 class Advice:
-    """The two error laws fitted to learning curves (E12) and the split of the next budget (E9-E11), ``docs/theory.md`` section 7."""
+    r"""The two error laws fitted to learning curves (E12) and the split of the next budget (E9-E11).
+
+    Parameters
+    ----------
+    fits : dict
+        ``"dyn"`` and ``"rew"`` to their fitted laws, with intervals.
+    budget : float or None
+        The next budget, when one was given.
+    split : dict or None
+        The optimal split of that budget, with its interval from the laws' intervals.
+    success : bool
+        Whether a split could be computed.
+    message : str
+        Why not, or empty.
+    """
 
     fits: dict  # "dyn"/"rew" -> PowerLawFit
     budget: float | None
@@ -404,12 +487,14 @@ class Advice:
 
 
 def read_curves(path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Learning curves from a CSV with columns ``n_d, eps_dyn`` and/or ``n_r, eps_rew`` (a curve's cells may be
-    empty where the other curve has more rows); ``-`` reads standard input.
+    """Learning curves from a CSV with columns ``n_d, eps_dyn`` and/or ``n_r, eps_rew``.
+
+    A curve's cells may be empty where the other curve has more rows.
 
     Parameters
     ----------
     path : str or Path
+        The CSV file (``-`` reads standard input).
 
     Returns
     -------
@@ -469,6 +554,7 @@ def advise(curves: dict, diagnosis: Diagnosis | None = None, *, budget: float | 
     bootstrap : int
         Replicates of each fit (0: no intervals).
     rng : Generator or seed
+        Randomness of the bootstrap.
 
     Returns
     -------

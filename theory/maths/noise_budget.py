@@ -53,6 +53,7 @@ def power(A: float, p: float) -> NoiseFamily:
     Returns
     -------
     NoiseFamily
+        The map from a label price to the noise variance, with its closed-form optimum where it has one.
 
     References
     ----------
@@ -74,6 +75,7 @@ def bounded(sigma2_0: float, c_max: float) -> NoiseFamily:
     Returns
     -------
     NoiseFamily
+        The map from a label price to the noise variance, with its closed-form optimum where it has one.
 
     References
     ----------
@@ -96,6 +98,7 @@ def floor(sigma2_f: float, A: float) -> NoiseFamily:
     Returns
     -------
     NoiseFamily
+        The map from a label price to the noise variance, with its closed-form optimum where it has one.
 
     References
     ----------
@@ -107,7 +110,7 @@ def floor(sigma2_f: float, A: float) -> NoiseFamily:
 
 
 def averaging(sigma2_1: float, k: float) -> NoiseFamily:
-    """$m$ labels of variance $\\sigma_1^2$ at price $k$ each: $c=km$, $\\sigma^2=\\sigma_1^2/m$, $m=1,2,\\dots$
+    """$m$ labels of variance $\\sigma_1^2$ at price $k$ each: $c=km$, $\\sigma^2=\\sigma_1^2/m$, $m=1,2,\\dots$.
 
     Parameters
     ----------
@@ -117,6 +120,7 @@ def averaging(sigma2_1: float, k: float) -> NoiseFamily:
     Returns
     -------
     NoiseFamily
+        The map from a label price to the noise variance, with its closed-form optimum where it has one.
 
     References
     ----------
@@ -137,6 +141,7 @@ def menu(offers) -> NoiseFamily:
     Returns
     -------
     NoiseFamily
+        The map from a label price to the noise variance, with its closed-form optimum where it has one.
 
     References
     ----------
@@ -160,10 +165,12 @@ def custom(fn: Callable[[np.ndarray], np.ndarray], name: str = "custom") -> Nois
     fn : callable
         $c\mapsto\sigma^2(c)$, vectorised, non-increasing.
     name : str
+        The family's name in reports.
 
     Returns
     -------
     NoiseFamily
+        The map from a label price to the noise variance, with its closed-form optimum where it has one.
 
     References
     ----------
@@ -176,7 +183,23 @@ def custom(fn: Callable[[np.ndarray], np.ndarray], name: str = "custom") -> Nois
 
 @dataclass(frozen=True)
 class BudgetProblem:
-    r"""The budget tradeoff of E18: $V_0$ (clean variance of one rollout's estimate), $W$ (noise weight), budget $\mathcal B$, $c_0$, price range."""
+    r"""The budget tradeoff of E18.
+
+    Parameters
+    ----------
+    V0 : float
+        Clean variance of one rollout's gradient estimate, $V_0>0$.
+    W : float
+        The noise weight $W>0$: the variance added per unit of label noise.
+    budget : float
+        The budget $\mathcal B>0$.
+    price_min, price_max : float
+        The range of label prices per rollout, $0<c_{min}<c_{max}$.
+    c0 : float
+        The price of a rollout itself, $c_0\ge0$.
+    integer : bool
+        Whole numbers of rollouts only.
+    """
 
     V0: float
     W: float
@@ -215,7 +238,31 @@ class BudgetProblem:
 
 @dataclass(frozen=True)
 class BudgetOptimum:
-    """The solution of E18 with the paper's noise-only answer beside it (E19)."""
+    r"""The solution of E18 with the paper's noise-only answer beside it (E19).
+
+    Parameters
+    ----------
+    price : float
+        The label price per rollout that minimises the gradient MSE.
+    sigma2 : float
+        The noise variance at that price.
+    rollouts : float
+        Rollouts the budget buys at that price.
+    mse : float
+        The gradient MSE at the optimum.
+    corner : str or None
+        ``"cheapest"`` or ``"dearest"`` when the optimum is at an end of the price range, else ``None``.
+    noise_only_price : float
+        The paper's answer: the price minimising the noise term $c\,\sigma^2(c)$ alone.
+    noise_only_corner : str or None
+        As ``corner``, for the noise-only answer.
+    noise_only_mse : float
+        The gradient MSE of the noise-only answer under the full objective.
+    closed_form_price : float or None
+        The closed form of E19 where the family has one.
+    note : str
+        What the comparison shows, or why a value is missing.
+    """
 
     price: float
     sigma2: float

@@ -31,7 +31,22 @@ PAIR_WORK = 1.2e10  # multiply-adds of the all-pairs part (pairs x dimensions), 
 
 @dataclass(frozen=True)
 class PairwiseLipschitz:
-    """A sampled Lipschitz constant (E13): the maximum ratio, the pair attaining it, the local quantiles, the pairs seen."""
+    r"""A sampled Lipschitz constant (E13).
+
+    Parameters
+    ----------
+    value : float
+        The largest ratio of output to input distance seen (a lower bound of the constant).
+    pair : (int, int)
+        The pair of samples attaining it.
+    local_quantiles : dict of str to float
+        The 50%, 90% and 99% quantiles of the ratios over near pairs found by random projections (the local
+        constant).
+    pairs : int
+        Pairs compared.
+    method : str
+        How the pairs were chosen: all pairs, or all pairs of a random subset and the projection neighbours.
+    """
 
     value: float
     pair: tuple[int, int]
@@ -205,6 +220,7 @@ def pairwise_lipschitz(inputs, outputs, **options) -> PairwiseLipschitz:
     Returns
     -------
     PairwiseLipschitz
+        The largest ratio seen, its pair and the local quantiles.
 
     References
     ----------

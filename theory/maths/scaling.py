@@ -36,7 +36,17 @@ class FitWarning(UserWarning):
 
 @dataclass(frozen=True)
 class PowerLaw:
-    r"""$\varepsilon(n)=e+a n^{-\alpha}$ (E7)."""
+    r"""A power law $\varepsilon(n)=e+a n^{-\alpha}$ (E7).
+
+    Parameters
+    ----------
+    a : float
+        The coefficient $a>0$.
+    alpha : float
+        The exponent $\alpha>0$.
+    e : float
+        The floor $e\ge0$ the error approaches (default 0).
+    """
 
     a: float
     alpha: float
@@ -54,8 +64,25 @@ class PowerLaw:
 
 @dataclass(frozen=True)
 class PowerLawFit:
-    """A fitted law (E12), its bootstrap replicates and intervals (``ci``: name -> (low, high); empty without
-    a bootstrap)."""
+    r"""A fitted power law (E12) with its bootstrap replicates and intervals.
+
+    Parameters
+    ----------
+    law : PowerLaw
+        The least-squares fit in log space.
+    floor : bool
+        Whether the floor $e$ was fitted (else $e=0$).
+    ci : dict of str to (float, float)
+        Bootstrap intervals at ``level``: parameter name to (low, high); empty without a bootstrap.
+    boot : ndarray
+        The bootstrap replicates, one row each.
+    level : float
+        The level of the intervals.
+    n, error : ndarray
+        The data fitted.
+    warnings : list of str
+        What the data cannot support (a span under a decade, correlated estimates).
+    """
 
     law: PowerLaw
     floor: bool
@@ -165,14 +192,19 @@ def fit_power_law(n, error, *, floor: bool = False, bootstrap: int = 200, level:
         Randomness of the bootstrap.
     delta : float
         Huber threshold on log residuals (floor fit only).
-
-    Warns :class:`FitWarning` when the data span less than a decade of $n$, or when the estimates of
-    $\log a$ and $\alpha$ (or $e$) are correlated beyond 0.99 (they cannot be separated).
+    starts : sequence of float
+        Starting exponents $\alpha_0$ of the floor fit's local optimiser (the best fit of all is kept).
 
     Returns
     -------
     PowerLawFit
         The law, its bootstrap replicates and intervals, the residual scale and any warnings.
+
+    Warns
+    -----
+    FitWarning
+        When the data span less than a decade of $n$, or when the estimates of $\log a$ and $\alpha$ (or $e$)
+        are correlated beyond 0.99 (they cannot be separated).
 
     References
     ----------
@@ -370,17 +402,21 @@ def read_text(path: str | Path, what: str = "CSV") -> str:
 
 
 def read_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """Read a CSV file with columns ``n,error`` (a header row naming them, any order; lines starting with
-    ``#`` are comments). Errors name the file and the line.
+    """Read a CSV file with columns ``n,error``; errors name the file and the line.
+
+    A header row names the columns (in any order); lines starting with ``#`` are comments.
 
     Parameters
     ----------
     path : str or Path
-        A CSV with columns ``n`` and ``error``.
+        A CSV with columns ``n`` and ``error`` (``-`` reads standard input).
 
     Returns
     -------
-    (n, error) : tuple of ndarray
+    n : ndarray
+        Sample counts.
+    error : ndarray
+        Measured errors.
 
     References
     ----------

@@ -34,10 +34,24 @@ LIPSCHITZ = ("K_f", "K_r", "K_pi")
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """Partial derivatives, elasticities and the exact fall of the bound for a 1% cut of each constant (E6).
+    r"""Partial derivatives, elasticities and the exact fall of the bound for a 1% cut of each constant (E6).
 
-    ``lower_first`` is ``None`` (with ``message`` saying why) when no Lipschitz constant can lower
-    the bound at this point (zero dynamics error, $\\gamma=0$ or $H=1$).
+    Parameters
+    ----------
+    bound : float
+        The bound $B$ at the point.
+    partials : dict of str to float or None
+        $\partial B/\partial\theta$ for $\theta$ in ``K_f``, ``K_r``, ``K_pi``, ``gamma`` and ``H`` (``None``
+        where undefined, say in $H$ for an infinite horizon).
+    elasticity : dict of str to float or None
+        $\partial\log B/\partial\log\theta$, the percent change of $B$ per percent of $\theta$.
+    drop_per_percent : dict of str to float
+        The exact relative fall of $B$ when each Lipschitz constant is cut by 1%.
+    lower_first : str or None
+        The constant whose cut lowers the bound most; ``None`` (with ``message`` saying why) when no Lipschitz
+        constant can lower it here (zero dynamics error, $\gamma=0$ or $H=1$).
+    message : str
+        Why ``lower_first`` is ``None``, or empty.
     """
 
     bound: float

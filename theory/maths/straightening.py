@@ -26,7 +26,19 @@ class LowerEstimateWarning(UserWarning):
 
 @dataclass(frozen=True)
 class Curvature:
-    """Curvature of trajectories (``docs/theory.md`` E14). ``per_step``: ``(B, T-2)`` with NaN padding (one row per trajectory); ``mean``: per trajectory; ``mean_curvature``: overall."""
+    r"""Curvature of trajectories (``docs/theory.md`` E14).
+
+    Parameters
+    ----------
+    per_step : ndarray
+        ``(B, T-2)``: $1-\cos$ between consecutive steps, one row per trajectory, NaN-padded.
+    mean : ndarray
+        Mean curvature per trajectory.
+    mean_curvature : float
+        Mean over all steps.
+    message : str
+        What could not be computed (too short a trajectory, a zero step), or empty.
+    """
 
     per_step: np.ndarray
     mean: np.ndarray
@@ -55,6 +67,7 @@ def curvature(z, atol: float = 1e-12) -> Curvature:
     Returns
     -------
     Curvature
+        Per step, per trajectory and overall.
 
     References
     ----------
@@ -126,8 +139,10 @@ class ClosedLoopLinear:
 
 
 def closed_loop_linear(A, B, K) -> ClosedLoopLinear:
-    r"""E13 on a closed loop $s\mapsto(A+BK)s$: the exact $\|A+BK\|_2$ beside the triangle bound $\|A\|+\|B\|\|K\|$
-    and the structured $\max(\|A\|,\|B\|)(1+\|K\|)$.
+    r"""E13 on a closed loop $s\mapsto(A+BK)s$: the exact constant beside two bounds.
+
+    The exact $\|A+BK\|_2$, the triangle bound $\|A\|+\|B\|\|K\|$ and the structured
+    $\max(\|A\|,\|B\|)(1+\|K\|)$.
 
     Parameters
     ----------
@@ -159,9 +174,10 @@ class SampledLipschitz:
 
 def sampled_lipschitz(f: Callable[[np.ndarray], np.ndarray], points, pairs: int = 10_000,
                       rng: np.random.Generator | int | None = 0, local: float | None = None) -> SampledLipschitz:
-    r"""E13: $\max\|f(x)-f(y)\|/\|x-y\|$ over random pairs of ``points (n, d)`` (or, with ``local``, over
-    pairs $(x, x+\delta)$ with $\|\delta\|=$ ``local``). Always at most the true constant: a warning says so.
-    ``f`` maps an ``(n, d)`` array to ``(n, k)``; it is a Python callable, never a string.
+    r"""E13: $\max\|f(x)-f(y)\|/\|x-y\|$ over random pairs of ``points (n, d)``, a lower estimate.
+
+    With ``local``, over pairs $(x, x+\delta)$ with $\|\delta\|=$ ``local``. Always at most the true constant:
+    a warning says so. ``f`` maps an ``(n, d)`` array to ``(n, k)``; it is a Python callable, never a string.
 
     Parameters
     ----------
@@ -169,8 +185,12 @@ def sampled_lipschitz(f: Callable[[np.ndarray], np.ndarray], points, pairs: int 
         A black-box map on rows of points.
     points : array_like
         Where to sample.
-    pairs, rng
-        Number of pairs and randomness.
+    pairs : int
+        Number of pairs.
+    rng : Generator or int, optional
+        Randomness.
+    local : float, optional
+        The length of $\delta$ for local pairs (default: random pairs of points).
 
     Returns
     -------

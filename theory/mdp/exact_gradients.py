@@ -159,13 +159,16 @@ def noise_weights(mdp, estimator: str = "full", theta: np.ndarray | None = None)
     mdp : FiniteMDP
         With a finite horizon, small enough to enumerate every trajectory.
     estimator : {"full", "reward-to-go", "reward-to-go-no-discount-weight"}
+        The REINFORCE estimator.
     theta : (S, A) array_like, optional
+        Softmax policy parameters (default 0, the uniform policy).
 
     Returns
     -------
-    (V0, W) : tuple of float
-        The clean single-rollout variance $\operatorname{tr}\operatorname{Cov}\hat g$ and the exact noise weight
-        ($\Gamma G_2$ for the full return, E16), ready for :func:`theory.solve_noise_budget`.
+    V0 : float
+        The clean single-rollout variance $\operatorname{tr}\operatorname{Cov}\hat g$.
+    W : float
+        The exact noise weight ($\Gamma G_2$ for the full return, E16), ready for :func:`theory.solve_noise_budget`.
 
     References
     ----------

@@ -24,6 +24,24 @@ class Noise:
     * ``constant-bias``: $b\equiv$ ``bias`` (plus Gaussian noise of ``sigma``);
     * ``state-action-bias``: $b(s,a)=$ ``bias_sa[s, a]`` (plus Gaussian noise of ``sigma``);
     * ``averaging``: the mean of ``m`` labels of variance ``sigma1**2``, i.e. $\sigma^2=\sigma_1^2/m$.
+
+    Parameters
+    ----------
+    kind : str
+        One of ``NOISE_KINDS``: ``"none"``, ``"gaussian"``, ``"heteroscedastic"``, ``"constant-bias"``,
+        ``"state-action-bias"`` or ``"averaging"``.
+    sigma : float
+        Standard deviation of the Gaussian noise (``gaussian`` and the two bias kinds).
+    sigma_sa : (S, A) ndarray, optional
+        Standard deviations per state-action pair (``heteroscedastic``).
+    bias : float
+        The constant bias (``constant-bias``).
+    bias_sa : (S, A) ndarray, optional
+        The bias per state-action pair (``state-action-bias``).
+    m : int
+        Labels averaged (``averaging``).
+    sigma1 : float
+        Standard deviation of one label (``averaging``).
     """
 
     kind: str = "none"
