@@ -335,3 +335,20 @@ if __name__ == "__main__":  # refresh the user guide's screenshot
     finally:
         b.close()
     print(f"wrote {target}")
+
+
+@pytest.mark.parametrize("query, key, python", [
+    ({"N": "5"}, "N", lambda: __import__("theory").optimal_split(
+        5.0, __import__("theory").Prices(1.0, 10.0), __import__("theory").PowerLaw(1.0, 0.5),
+        __import__("theory").PowerLaw(1.0, 0.5), 1.0, 1.0)),
+    ({"cmin": "10", "cmax": "1"}, "cmax", lambda: __import__("theory").BudgetProblem(1.0, 1.0, 100.0, 10.0, 1.0)),
+])
+def test_a_refusal_is_python_s_message_beside_the_field_it_names(page, query, key, python):
+    """The page routes a solver's refusal by the parameter the error names (not by its wording), and the words are
+    Python's own: the same message the package raises for the same input."""
+    browser, url = page
+    browser.open(f"{url}?{urlencode(query)}")
+    shown = browser.evaluate(MESSAGES)[key]
+    with pytest.raises(InputError) as err:
+        python()
+    assert shown == str(err.value)

@@ -2,9 +2,10 @@ r"""The interactive explorer: one self-contained HTML page with the bound, the s
 
 :func:`build_html` assembles the page from its parts: the closed forms and their derivatives printed
 from SymPy (:mod:`theory.explorer.formulas`, JavaScript to evaluate and MathML to show), a port of the
-package's stable numerics (``kernels.js``), the controls and SVG plots (``page.js``, ``page.css``,
-``page.html``) and :data:`PARAMETERS`, the one table of query keys, defaults and valid ranges the page,
-the tests and the docs share. No network, no library: the file opens from ``file://``.
+package's stable numerics (``kernels.js``), number formatting and SVG charts (``chart.js``), the controls
+and what each plot shows (``page.js``, ``page.css``, ``page.html``) and :data:`PARAMETERS`, the one table of
+query keys, defaults and valid ranges the page, the tests and the docs share. No network, no library: the
+file opens from ``file://``.
 
 The page reads its state from the URL query (every key of :data:`PARAMETERS`, each optional) and
 writes it back as the controls move. Every computed number sits in an element with a stable id and its
@@ -100,7 +101,7 @@ def build_html() -> str:
 
     params = [{k: v for k, v in asdict(p).items() if v not in (None, (), "")} for p in PARAMETERS]
     script = "\n".join([constants(), "// ---- generated from SymPy by theory.explorer.formulas", javascript(),
-                        _asset("kernels.js"), _asset("page.js")])
+                        _asset("kernels.js"), _asset("chart.js"), _asset("page.js")])
     page = _asset("page.html")
     for key, value in {"{{STYLE}}": _asset("page.css"), "{{SCRIPT}}": script, "{{VERSION}}": __version__,
                        "{{PARAMETERS}}": json.dumps(params, ensure_ascii=False),

@@ -6,7 +6,13 @@
 // file; the tests hold every number to the Python API at 1e-9 relative, in a real browser.
 "use strict";
 
-class InputError extends Error {}
+// a refusal, with the explorer parameter (query key) it belongs beside, if any: the page routes it by that key
+class InputError extends Error {
+  constructor(message, param) {
+    super(message);
+    this.param = param;
+  }
+}
 
 const REASON_INFINITE = "infinite horizon with gamma * L >= 1: the dynamics term compounds without bound (docs/theory.md E3)";
 const REASON_OVERFLOW = "overflow: the exact bound exceeds the float range (about 1.8e308)";
@@ -183,10 +189,10 @@ function optimalSplit(N, kappa_d, kappa_r, a_d, alpha_d, a_r, alpha_r, C_dyn, C_
   if (!(C_dyn > 0) || !Number.isFinite(C_dyn)) throw new InputError(`c_dyn must be positive and finite, got ${C_dyn}`);
   if (!(C_rew > 0) || !Number.isFinite(C_rew)) throw new InputError(`c_rew must be positive and finite, got ${C_rew}`);
   if (!Number.isFinite(N / Math.min(kappa_d, kappa_r))) {
-    throw new InputError("budget / price exceeds the float range (about 1.8e308 samples)");
+    throw new InputError("budget / price exceeds the float range (about 1.8e308 samples)", "N");
   }
   if (N - kappa_d < kappa_r || N - kappa_r < kappa_d) {
-    throw new InputError(`budget must be at least kappa_d + kappa_r = ${kappa_d + kappa_r} (one sample of each kind), got ${N}`);
+    throw new InputError(`budget must be at least price_dyn + price_rew = ${kappa_d + kappa_r} (one sample of each kind), got ${N}`, "N");
   }
   const g0 = splitConst(alpha_d, alpha_r, C_dyn, C_rew, a_d, a_r, kappa_d, kappa_r, N);
   const gAndSlope = (u) => {
@@ -236,8 +242,8 @@ function priceCandidates(family, params, lo, hi) {
   if (family === "averaging") {
     const k = params.k;
     const first = Math.max(Math.ceil(lo / k - 1e-9), 1), last = Math.floor(hi / k + 1e-9);
-    if (last < first) throw new InputError(`no whole number of labels at price ${k} each fits in [${lo}, ${hi}]`);
-    if (last - first + 1 > 2000000) throw new InputError("more than 2e6 label counts in the price range: narrow it");
+    if (last < first) throw new InputError(`no whole number of labels at price ${k} each fits in [${lo}, ${hi}]`, "k");
+    if (last - first + 1 > 2000000) throw new InputError("more than 2e6 label counts in the price range: narrow it", "cmax");
     const out = [];
     for (let m = first; m <= last; m++) out.push(m * k);
     return out;
@@ -266,9 +272,9 @@ function minimisePrice(objective, slope, cands, refine) {
 }
 
 function solveNoiseBudget(family, params, V0, W, budget, c0, lo, hi) {  // E18 and the paper's reduction E19
-  if (hi < lo) throw new InputError(`price_max must be >= price_min, got [${lo}, ${hi}]`);
-  if (budget < c0 + lo) throw new InputError(`budget must buy at least one rollout: >= c0 + price_min = ${c0 + lo}, got ${budget}`);
-  if (budget / (c0 + lo) > 1e300) throw new InputError("budget / (c0 + price_min) is beyond the float range this solver works in (at most 1e300)");
+  if (hi < lo) throw new InputError(`price_max must be >= price_min, got [${lo}, ${hi}]`, "cmax");
+  if (budget < c0 + lo) throw new InputError(`budget must buy at least one rollout: >= c0 + price_min = ${c0 + lo}, got ${budget}`, "budget");
+  if (budget / (c0 + lo) > 1e300) throw new InputError("budget / (c0 + price_min) is beyond the float range this solver works in (at most 1e300)", "budget");
   const args = NOISE_FAMILIES[family].map((name) => params[name]);
   const [sigma2, mse, mseSlope, phi, phiSlope] = NOISE_FUNCTIONS[family];
   const refine = family !== "averaging";
