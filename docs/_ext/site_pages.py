@@ -174,7 +174,7 @@ def write_cli() -> set[str]:
         usage = sub.format_usage().replace("usage: ", "").strip()
         lines += ["", f"(cli-{name})=", f"## `imagination {name}`", "", _cell(INDEX[name][1]), "", "```text", usage, "```", "",
                   "| option | default | meaning |", "|---|---|---|"]
-        lines += [_flag_row(a) for a in sub._actions]
+        lines += [_flag_row(a) for a in sub._actions if a.help is not argparse.SUPPRESS]  # not the deprecated aliases
     if columns is None:
         del os.environ["COLUMNS"]
     else:

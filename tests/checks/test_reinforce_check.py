@@ -72,3 +72,13 @@ def test_check_reinforce_imports_nothing_it_does_not_use():
             " file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr
+
+
+def test_the_significance_level_s_former_name_still_works_with_a_warning(mdp):
+    new = check_reinforce(mdp, n_rollouts=2000, rng=1, significance=0.05)
+    with pytest.warns(DeprecationWarning, match="significance"):
+        old = check_reinforce(mdp, n_rollouts=2000, rng=1, alpha=0.05)
+    assert old.z_crit == new.z_crit != check_reinforce(mdp, n_rollouts=2000, rng=1).z_crit
+    with pytest.raises(TypeError, match="unexpected"):
+        check_reinforce(mdp, n_rollouts=100, level=0.05)
+

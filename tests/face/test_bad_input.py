@@ -232,7 +232,8 @@ def command_table() -> list[tuple[str, list[str]]]:
              ("verify-bound one sample flag", ["verify-bound", "--mdp-file", "{good}", "--samples-dyn", "5"]),
              ("verify-bound samples without file", ["verify-bound", "--samples-dyn", "5", "--samples-rew", "5"]),
              ("verify-bound --sigma -1", ["verify-bound", "--sigma", "-1"]), ("verify-bound --seed -1", ["verify-bound", "--seed", "-1"]),
-             ("verify-allocation --seeds 1", ["verify-allocation", "--seeds", "1"]),
+             ("verify-allocation --seed-count 1", ["verify-allocation", "--seed-count", "1"]),
+             ("verify-allocation --seeds 1 (deprecated)", ["verify-allocation", "--seeds", "1"]),
              ("verify-allocation --seed -1", ["verify-allocation", "--seed", "-1"]),
              ("check-reinforce --horizon 0", ["check-reinforce", "--horizon", "0"]),
              ("check-reinforce --horizon 1e6", ["check-reinforce", "--horizon", "1000000"]),
@@ -261,7 +262,7 @@ def command_table() -> list[tuple[str, list[str]]]:
              ("toy-text --horizon 0", ["toy-text", "frozenlake4x4", "--out", "{tmp}/l.npz", "--horizon", "0"]),
              ("no command", []), ("unknown command", ["frobnicate"])]
     # the audit's classes (#30): results files, schedulers, huge budgets, standard input, endless reads
-    for cmd in (["verify-bound", "--mdps", "2"], ["verify-allocation", "--seeds", "2"],
+    for cmd in (["verify-bound", "--mdps", "2"], ["verify-allocation", "--seed-count", "2"],
                 ["scaling-experiment", "--quick"], ["reproduce", "--quick", "--only", "bound", "--out", "{tmp}/r"]):
         for label, value in (("a folder", "{tmp}"), ("in a missing folder", "{tmp}/no/such/dir/r.jsonl"),
                              ("binary", "{csv_binary}"), ("not JSON", "{csv_bom}"), ("under /proc", "/proc/imagination.jsonl")):

@@ -143,7 +143,7 @@ def test_lab_commands(tmp_path, capsys):
 
 
 def test_verify_allocation_cli(capsys):
-    code, out = run_json(capsys, "verify-allocation", "--seeds", "10")
+    code, out = run_json(capsys, "verify-allocation", "--seed-count", "10")
     assert code == 0 and set(out["predicted"]) == {"global", "realised"}
     # independent: the predicted splits minimise the bound along the budget line for the reported laws and
     # coefficients, found here by a bounded scalar search (not the package's Newton solver), then rounded
@@ -225,3 +225,22 @@ def test_allocate_from_csv_fits_carries_the_interval(tmp_path, capsys):
     from theory.maths.scaling import PowerLaw
     planted = optimal_split(1e5, Prices(1, 10), PowerLaw(1.5, 0.3), PowerLaw(4.0, 0.9), 10.0, 5.0)
     assert abs(float(planted.share_dyn) - out["share_dyn"]) < 0.1
+
+
+def test_old_flags_still_work_for_this_release_with_a_notice(capsys):
+    """A renamed flag keeps working, with one line on standard error naming the new one, and gives the same result."""
+    _, new = run_json(capsys, "verify-allocation", "--seed-count", "4", "--seed", "3")
+    code = main(["verify-allocation", "--seeds", "4", "--seed", "3", "--json"])
+    captured = capsys.readouterr()
+    assert code == 0 and json.loads(captured.out) == new
+    assert captured.err.strip() == "imagination verify-allocation: warning: --seeds is deprecated; use --seed-count"
+    args = ["noise-budget", "--v0", "5", "--w", "6", "--budget", "1000", "--price-min", "0.1", "--price-max", "50",
+            "--noise", "bounded", "--sigma2-0", "2", "--json"]
+    code = main([*args, "--price-perfect", "50"])
+    captured = capsys.readouterr()
+    assert code == 0 and "deprecated" not in captured.err
+    new = json.loads(captured.out)
+    code = main(args)  # before: --price-max was also the price of perfect labels
+    captured = capsys.readouterr()
+    assert code == 0 and json.loads(captured.out) == new
+    assert captured.err.count("\n") == 1 and "deprecated; give --price-perfect" in captured.err

@@ -87,14 +87,14 @@ class CheckResult:
                 "engine": self.engine}
 
 
-def z_critical(components: int, alpha: float = 0.01) -> float:
-    """Two-sided Bonferroni threshold: family-wise level ``alpha`` over ``components`` z-scores.
+def z_critical(components: int, significance: float = 0.01) -> float:
+    """Two-sided Bonferroni threshold: family-wise significance level ``significance`` over ``components`` z-scores.
 
     The standard library's normal quantile (Wichura's AS241, accurate to about 1e-16): ``scipy.stats`` would
     add half a second to every command that checks REINFORCE before its first rollout."""
     from statistics import NormalDist
 
-    return NormalDist().inv_cdf(1 - alpha / (2 * components))
+    return NormalDist().inv_cdf(1 - significance / (2 * components))
 
 
 CHUNK_ELEMENTS = 1 << 22
@@ -159,8 +159,8 @@ def _horizon(mdp: FiniteMDP) -> int:
 
 def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimator: str = "full",
                     noise: Noise = Noise(), n_rollouts: int = 100_000, rng: np.random.Generator | int = 0,
-                    baseline: str | None = None, batch: int = 10, alpha: float = 0.01,
-                    engine: str = "auto") -> CheckResult:
+                    baseline: str | None = None, batch: int = 10, significance: float = 0.01,
+                    engine: str = "auto", **deprecated) -> CheckResult:
     r"""Monte Carlo REINFORCE at ``theta`` (default 0: the uniform policy) against the exact references.
 
     ``baseline``: ``None``, ``"leave-one-out"`` or ``"batch-mean"`` (per-step batch baselines over
@@ -185,12 +185,15 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
         A per-step batch baseline.
     batch : int
         Rollouts per batch of the baseline.
-    alpha : float
-        Family-wise level of the Bonferroni-corrected z-tests.
+    significance : float
+        Family-wise significance level of the Bonferroni-corrected z-tests.
     engine : {"auto", "numpy", "numba"}
         ``"numba"``: the compiled kernel of ``theory.mdp._fast`` (the ``fast`` extra), the same numbers bit for
         bit as ``"numpy"``; ``"auto"`` takes it when Numba is installed, no batch baseline is asked for and the run
         is long enough to repay loading Numba (``theory.mdp._fast.AUTO_MIN_STEPS`` rollout steps).
+    **deprecated
+        ``alpha=``, the former name of ``significance``, kept for this release with a ``DeprecationWarning``
+        (``alpha`` is a power-law exponent everywhere else).
 
     Returns
     -------
@@ -201,6 +204,14 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     ----------
     ``docs/theory.md`` E15-E17; Williams (1992) for REINFORCE.
     """
+    if deprecated:
+        unknown = sorted(set(deprecated) - {"alpha"})
+        if unknown:
+            raise TypeError(f"check_reinforce() got unexpected keyword argument(s) {unknown}")
+        import warnings
+
+        warnings.warn("check_reinforce(alpha=...) is deprecated: use significance=", DeprecationWarning, stacklevel=2)
+        significance = deprecated["alpha"]
     rng = np.random.default_rng(rng)
     H = _horizon(mdp)
     S, A = mdp.S, mdp.A
@@ -259,7 +270,7 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     z_exp = np.where(live, (mc - expected) / np.where(live, se, 1), 0.0)
     variance_mc = float(single.variance.sum())
     return CheckResult(estimator, noise.kind, int(n_rollouts), grad, expected, mc, se, z, z_exp,
-                       z_critical(int(live.sum()) or 1, alpha), variance_exact, variance_mc, notes,
+                       z_critical(int(live.sum()) or 1, significance), variance_exact, variance_mc, notes,
                        "numpy" if fast is None else "numba")
 
 

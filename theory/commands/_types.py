@@ -66,3 +66,17 @@ def horizon(text: str) -> str:
         return "inf"
     count(1, 10**12)(text)
     return text
+
+
+def deprecated(new: str):
+    """An ``action=`` for an old flag kept for this release: it stores into the new flag's ``dest`` and says once,
+    on standard error, which flag replaces it (``imagination verify-allocation: warning: --seeds is deprecated;
+    use --seed-count``)."""
+    import sys
+
+    class Deprecated(argparse._StoreAction):
+        def __call__(self, parser, namespace, values, option_string=None):
+            print(f"{parser.prog}: warning: {option_string} is deprecated; use {new}", file=sys.stderr)
+            super().__call__(parser, namespace, values, option_string)
+
+    return Deprecated

@@ -124,7 +124,10 @@ class VerifyAllocationCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
         p.add_argument("--seed", type=T.seed, default=0)
-        p.add_argument("--seeds", type=T.count(2, 10**6), default=100, help="learned models averaged per split (default 100)")
+        p.add_argument("--seed-count", type=T.count(2, 10**6), default=100,
+                       help="learned models averaged per split (default 100); --seed is the root seed")
+        p.add_argument("--seeds", dest="seed_count", type=T.count(2, 10**6), action=T.deprecated("--seed-count"),
+                       help=argparse.SUPPRESS)
         add_sweep_options(p)
 
     @staticmethod
@@ -132,12 +135,12 @@ class VerifyAllocationCommand:
         from theory._validate import InputError
         from theory.checks.allocation_check import check_allocation
 
-        if args.seeds < 2:
-            raise InputError("--seeds must be >= 2")
+        if args.seed_count < 2:
+            raise InputError("--seed-count must be >= 2")
         from theory.checks.sweep import executor_for
 
         with executor_for(args.workers, args.scheduler) as executor:
-            return check_allocation(seed=args.seed, seeds=args.seeds, executor=executor, results=args.results).to_dict()
+            return check_allocation(seed=args.seed, seeds=args.seed_count, executor=executor, results=args.results).to_dict()
 
     @staticmethod
     def render(out: dict) -> str:

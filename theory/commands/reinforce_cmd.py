@@ -38,7 +38,16 @@ def family_from_args(args: argparse.Namespace):
     if args.noise == "floor":
         return NB.floor(args.sigma2_floor, args.A)
     if args.noise == "bounded":
-        return NB.bounded(args.sigma2_0, args.price_max)
+        perfect = args.price_perfect
+        if perfect is None:  # this release only: --price-max was also the price of perfect labels
+            if args.price_max is None:
+                raise InputError("--noise bounded needs --price-perfect (the price at which labels are perfect)")
+            import sys
+
+            print("imagination noise-budget: warning: --price-max as the bounded family's price of perfect labels is "
+                  "deprecated; give --price-perfect", file=sys.stderr)
+            perfect = args.price_max
+        return NB.bounded(args.sigma2_0, perfect)
     if args.noise == "averaging":
         return NB.averaging(args.sigma2_1, args.k)
     return NB.menu(args.offer)
@@ -59,7 +68,10 @@ class NoiseBudgetCommand:
         p.add_argument("--A", type=T.positive, help="power: sigma^2 = A c^-p; floor: sigma^2 = floor + A/c")
         p.add_argument("--p", type=T.positive, help="power exponent")
         p.add_argument("--sigma2-floor", type=T.nonnegative, help="floor family: the noise floor")
-        p.add_argument("--sigma2-0", type=T.positive, help="bounded family: sigma^2 at price 0 (perfect labels at --price-max)")
+        p.add_argument("--sigma2-0", type=T.positive, help="bounded family: sigma^2 at price 0")
+        p.add_argument("--price-perfect", type=T.positive,
+                       help="bounded family: the price at which labels are perfect, sigma^2 = 0 (default: --price-max, "
+                            "deprecated)")
         p.add_argument("--sigma2-1", type=T.positive, help="averaging: variance of one label")
         p.add_argument("--k", type=T.positive, help="averaging: price of one label")
         p.add_argument("--offer", type=_offer, nargs="+", metavar="PRICE:SIGMA2", help="menu: the offers")

@@ -102,7 +102,7 @@ def javascript() -> str:
     for fam, s2 in _noise_families().items():
         args = _FAMILY_ARGS[fam]
         full = mse_of(s2)
-        parts += [_function(f"sigma2_{fam}", s2, [c, *args]),
+        parts += [_function(f"noiseVariance_{fam}", s2, [c, *args]),
                   _function(f"mse_{fam}", full, [c, c_0, V_0, W, budget, *args]),
                   _function(f"mseSlope_{fam}", sp.diff(full, c), [c, c_0, V_0, W, budget, *args]),
                   _function(f"phi_{fam}", c * s2, [c, *args]),

@@ -224,10 +224,10 @@ const NOISE_FAMILIES = {
   power: ["A", "p"], floor: ["sigma2_f", "A"], bounded: ["sigma2_0", "c_perfect"], averaging: ["sigma2_1", "k"],
 };
 const NOISE_FUNCTIONS = {
-  power: [sigma2_power, mse_power, mseSlope_power, phi_power, phiSlope_power],
-  floor: [sigma2_floor, mse_floor, mseSlope_floor, phi_floor, phiSlope_floor],
-  bounded: [sigma2_bounded, mse_bounded, mseSlope_bounded, phi_bounded, phiSlope_bounded],
-  averaging: [sigma2_averaging, mse_averaging, mseSlope_averaging, phi_averaging, phiSlope_averaging],
+  power: [noiseVariance_power, mse_power, mseSlope_power, phi_power, phiSlope_power],
+  floor: [noiseVariance_floor, mse_floor, mseSlope_floor, phi_floor, phiSlope_floor],
+  bounded: [noiseVariance_bounded, mse_bounded, mseSlope_bounded, phi_bounded, phiSlope_bounded],
+  averaging: [noiseVariance_averaging, mse_averaging, mseSlope_averaging, phi_averaging, phiSlope_averaging],
 };
 
 function geomspace(lo, hi, num) {  // as numpy.geomspace: exact end points
