@@ -310,16 +310,21 @@ def chunk_moments(ro: Rollouts, pi: np.ndarray, gamma: float, estimator: str,
     visited = np.zeros(n * S, dtype=bool)
     visited[cell] = True
     cells = np.flatnonzero(visited)
-    number = np.empty(n * S, dtype=np.intp)
-    number[cells] = np.arange(cells.size)
+    number = np.empty(n * S, dtype=np.int32)  # half the memory of intp: the lookup below stays in cache longer
+    number[cells] = np.arange(cells.size, dtype=np.int32)
     entry = number[cell]
     # per cell, the weights added step by step (bincount adds in input order)
     W = np.bincount(entry, weights=weights, minlength=cells.size)
-    T = np.bincount(entry * A + actions.ravel(), weights=weights, minlength=cells.size * A).reshape(-1, A)
+    T = np.bincount(entry * A + actions.ravel(), weights=weights, minlength=cells.size * A)
     state = cells % S
-    g = T - W[:, None] * pi[state]
     bins = (state[:, None] * A + np.arange(A)).ravel()  # the cells in rollout order: every bin adds in that order
-    mean = np.bincount(bins, weights=g.ravel(), minlength=S * A).reshape(S, A) / n
-    m2 = np.bincount(bins, weights=((g - mean[state]) ** 2).ravel(), minlength=S * A).reshape(S, A)
+    # g = T - W pi(a | s) and (g - mean)^2, in place: the same operations, without temporaries
+    scratch = pi.ravel()[bins]
+    np.multiply(scratch.reshape(-1, A), W[:, None], out=scratch.reshape(-1, A))
+    g = np.subtract(T, scratch, out=T)
+    mean = np.bincount(bins, weights=g, minlength=S * A) / n
+    np.subtract(g, mean[bins], out=scratch)
+    m2 = np.bincount(bins, weights=np.square(scratch, out=scratch), minlength=S * A).reshape(S, A)
+    mean = mean.reshape(S, A)
     m2 += (n - np.bincount(state, minlength=S).astype(float))[:, None] * mean**2
     return n, mean, m2
