@@ -72,6 +72,7 @@ nb_execution_mode = "force"
 nb_execution_raise_on_error = True
 nb_execution_timeout = 300
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # Markdown outputs (a derivation shown by Jupyter) get the same math as the pages
 
 # --- sphinx-gallery: one example per stage of `imagination reproduce`, each drawing that stage's figures ----
 sphinx_gallery_conf = {

@@ -4,7 +4,8 @@ Runs when ``IMAGINATION_SITE`` names a built site (``.ci/run`` builds it after t
 file); skipped otherwise, so that the suite does not need Sphinx. Every page is loaded in headless Chromium over
 a local HTTP server:
 
-* every piece of math is typeset by MathJax (an ``mjx-container`` in each ``.math`` element, no ``mjx-merror``);
+* every piece of math is typeset by MathJax (an ``mjx-container`` in each ``.math`` element, no ``mjx-merror``),
+  and no TeX is left as text outside code (``$$...$$`` or ``$\\command...$``);
 * the browser asks for nothing outside the site (every request is to the local server, or a ``data:`` URL);
 * every internal link, image and script resolves to a file, and every ``#fragment`` to an element of its page;
 * the explorer computes, both on its own page and embedded in the site.
@@ -119,8 +120,11 @@ def test_every_internal_link_image_and_script_resolves(site):
 
 _MATH_STATE = """(() => {
   const math = [...document.querySelectorAll('.math')];
+  const prose = document.body.cloneNode(true);  // the text a reader sees, code and typeset math left out
+  prose.querySelectorAll('pre, code, script, style, mjx-container, .math').forEach(e => e.remove());
+  const raw = prose.textContent.match(/\\$\\$|\\$[^$\\n]*\\\\[a-zA-Z]+[^$\\n]*\\$/g) || [];
   return {math: math.length, typeset: math.filter(m => m.querySelector('mjx-container')).length,
-          errors: document.querySelectorAll('mjx-merror').length};
+          errors: document.querySelectorAll('mjx-merror').length, raw: raw.slice(0, 3)};
 })()"""
 
 
@@ -153,6 +157,8 @@ def test_every_page_renders_its_math_and_asks_for_nothing_outside(site, browser)
         typeset += state["typeset"]
         if state["typeset"] != state["math"] or state["errors"]:
             problems.append(f"{rel}: {state['typeset']} of {state['math']} math elements typeset, {state['errors']} errors")
+        if state.get("raw"):  # TeX that no math element holds: a page (or a notebook's output) left it as text
+            problems.append(f"{rel}: TeX shown as text: {state['raw']}")
         for event in browser.events:
             if event.get("method") == "Network.requestWillBeSent":
                 url = event["params"]["request"]["url"]
