@@ -58,7 +58,6 @@ autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types; si
 autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
-numpydoc_validation_checks: set[str] = set()
 
 # --- MyST and myst-nb: the tutorials are the notebooks, executed on every build ------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]

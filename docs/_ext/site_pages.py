@@ -258,7 +258,8 @@ def dollar_math(app, what, name, obj, options, lines: list[str]) -> None:
         return
 
     def display(m):
-        indent = " " * (len(text[:m.start()].rsplit("\n", 1)[-1]) - len(text[:m.start()].rsplit("\n", 1)[-1].lstrip()))
+        line = text[:m.start()].rsplit("\n", 1)[-1]  # the line the display starts on: its indent is kept
+        indent = " " * (len(line) - len(line.lstrip()))
         body = " ".join(m.group(1).split())
         return f"\n\n{indent}.. math::\n\n{indent}   {body}\n\n{indent}"
 

@@ -18,6 +18,7 @@ import importlib.util
 import http.server
 import os
 import threading
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
@@ -130,8 +131,6 @@ _MATH_STATE = """(() => {
 
 def _load(browser, url: str, timeout: float = 30.0) -> dict:
     """Navigate and wait until the page has loaded and MathJax has typeset every ``.math`` element."""
-    import time
-
     browser.events.clear()
     browser.send("Page.navigate", {"url": url}, page=True)
     deadline = time.monotonic() + timeout
@@ -174,8 +173,6 @@ def test_the_explorer_computes_on_its_own_and_embedded(site, browser):
     bound = browser.evaluate("document.getElementById('bound').dataset.value")
     assert float(bound) > 0, f"the explorer shows no bound: {bound!r}"
     _load(browser, f"{base}/explorer.html")
-    import time
-
     deadline = time.monotonic() + 20
     ready = False
     while time.monotonic() < deadline and not ready:

@@ -42,10 +42,11 @@ def family_from_args(args: argparse.Namespace):
         if perfect is None:  # this release only: --price-max was also the price of perfect labels
             if args.price_max is None:
                 raise InputError("--noise bounded needs --price-perfect (the price at which labels are perfect)")
-            import sys
+            import warnings
 
-            print("imagination noise-budget: warning: --price-max as the bounded family's price of perfect labels is "
-                  "deprecated; give --price-perfect", file=sys.stderr)
+            # shown on one line by the command line's warning hook (FutureWarning: meant for users, shown by default)
+            warnings.warn("--price-max as the bounded family's price of perfect labels is deprecated; give "
+                          "--price-perfect", FutureWarning, stacklevel=2)
             perfect = args.price_max
         return NB.bounded(args.sigma2_0, perfect)
     if args.noise == "averaging":

@@ -257,8 +257,9 @@ def kernel_lipschitz(K: np.ndarray, D: np.ndarray, chunk: int = 1 << 22) -> tupl
         # upper bound within a small factor of W1, for O(S) work a pair.
         for order_t, parent_t, weight_t in spanning_trees(D):
             Z = subtree_masses(K, order_t, parent_t) * weight_t
-            for lo in range(0, i.size, max(1, chunk // S)):
-                sl = slice(lo, lo + max(1, chunk // S))
+            step = max(1, chunk // S)
+            for lo in range(0, i.size, step):
+                sl = slice(lo, lo + step)
                 ub[sl] = np.minimum(ub[sl], np.abs(Z[i[sl]] - Z[j[sl]]).sum(1) / D[i[sl], j[sl]])
         keep = ub > best
         i, j, ub = i[keep], j[keep], ub[keep]
