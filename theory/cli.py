@@ -16,7 +16,7 @@ import warnings
 
 from theory._validate import InputError
 from theory._version import __version__
-from theory.commands import INDEX, load
+from theory.commands import INDEX, load, option
 
 
 def _clean(value):
@@ -36,15 +36,15 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; only the subcommand named in ``argv`` (if any) is imported and configured."""
     parser = _Parser(prog="imagination", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"imagination-theory {__version__}")
+    option(parser, "version", action="version", version=f"imagination-theory {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     chosen = next((a for a in (argv or []) if not a.startswith("-")), None)
     for name, (_, help_text) in INDEX.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name == chosen:
             load(name).configure(p)
-            p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-            p.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+            option(p, "json", action="store_true")
+            option(p, "debug", action="store_true")
     return parser
 
 

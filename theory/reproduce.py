@@ -74,8 +74,8 @@ def _plots(stage: str, out: Path, d: dict) -> None:
         "lab": lambda: {
             "lab_bound_sweep": pl.bound_sweep(d["sweep"]),
             "lab_measured_laws": pa.fitted_laws(
-                {r"$\varepsilon_{dyn}$": d["allocation_check"].fits["eps_dyn"],
-                 r"$\varepsilon_{rew}$": d["allocation_check"].fits["eps_rew"]},
+                {r"$\varepsilon_{dyn}$": d["allocation_check"].fits["dyn"],
+                 r"$\varepsilon_{rew}$": d["allocation_check"].fits["rew"]},
                 title="E12 on a learned 8-state chain:\nclosed-loop errors against samples"),
             "lab_allocation": pl.allocation_check(d["allocation_check"])},
         "hierarchy": lambda: {"bound_hierarchy": pl.hierarchy(d["hierarchy"])},
@@ -113,7 +113,7 @@ def reproduce(out_dir: str | Path = "figures", size: str = "default", only: list
         _writable_dir(prefix.parent if str(prefix.parent) else ".", "--results")
     if derivations_dir is None:
         derivations_dir = out.parent / "derivations" if Path(out_dir) == Path("figures") else out / "derivations"
-    ders = _writable_dir(derivations_dir, "--derivations")
+    ders = _writable_dir(derivations_dir, "--derivations-out")
     lines, seconds = run_stages(out, ders, size, only, progress, executor=executor, results=results)
     return summarise(lines, out, ders, size, seconds)
 

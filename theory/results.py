@@ -1,10 +1,17 @@
 """One JSON path for every result: plain values from dataclasses, NumPy scalars and arrays, with ``None`` for
-NaN and infinities, so ``json.dumps(..., allow_nan=False)`` never fails and scripts read strict JSON."""
+NaN and infinities, so ``json.dumps(..., allow_nan=False)`` never fails and scripts read strict JSON.
+
+Every public result is a frozen dataclass deriving from :class:`Result`; :func:`to_jsonable` is the only
+serialiser. A field's name is its JSON key (a concept of :mod:`theory.vocabulary`); a field marked
+``field(metadata=NOT_JSON)`` (the data behind a fit, say) stays out; a class lists in ``json_properties``
+the computed values that go in beside its fields (a corner's name from its integer code).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from typing import ClassVar
 
 import numpy as np
 
@@ -12,7 +19,8 @@ import numpy as np
 def to_jsonable(value):
     """Plain JSON values, recursively (dataclasses, dicts, sequences, NumPy scalars and arrays)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.repr}
+        names = [f.name for f in dataclasses.fields(value) if f.metadata.get("json", True)]
+        value = {name: getattr(value, name) for name in (*names, *getattr(value, "json_properties", ()))}
     if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":  # vectorised: 2e7 numbers in about a second
         bad = ~np.isfinite(value) if value.dtype.kind == "f" else None
         if bad is not None and bad.any():
@@ -32,10 +40,19 @@ def to_jsonable(value):
     return value
 
 
+#: ``field(metadata=NOT_JSON)``: a field kept out of the JSON (large data behind a result).
+NOT_JSON = {"json": False}
+
+
 class Result:
-    """Mixin for frozen result dataclasses: ``to_dict()`` through :func:`to_jsonable`, and a Markdown view in Jupyter."""
+    """Mixin for frozen result dataclasses: ``to_dict()`` through :func:`to_jsonable`, and a Markdown view in Jupyter.
+
+    ``json_properties`` names computed attributes that the JSON carries beside the fields."""
+
+    json_properties: ClassVar[tuple[str, ...]] = ()
 
     def to_dict(self) -> dict:
+        """The result as plain JSON values (:func:`to_jsonable`)."""
         return to_jsonable(self)
 
     def _repr_markdown_(self) -> str:

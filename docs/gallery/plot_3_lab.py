@@ -34,8 +34,8 @@ plt.show()
 #
 # Tabular model errors fall like n^-1/2, as the central limit theorem says.
 
-pa.fitted_laws({r"$\varepsilon_{dyn}$": d["allocation_check"].fits["eps_dyn"],
-                r"$\varepsilon_{rew}$": d["allocation_check"].fits["eps_rew"]},
+pa.fitted_laws({r"$\varepsilon_{dyn}$": d["allocation_check"].fits["dyn"],
+                r"$\varepsilon_{rew}$": d["allocation_check"].fits["rew"]},
                title="E12 on a learned 8-state chain:\nclosed-loop errors against samples")
 plt.show()
 

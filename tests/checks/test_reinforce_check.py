@@ -25,7 +25,7 @@ def test_checker_verdicts(mdp, estimator, noise, unbiased):
     n = 60_000
     r = check_reinforce(mdp, estimator=estimator, noise=noise, n_rollouts=n, rng=11)
     assert r.unbiased == unbiased
-    assert r.matches_expected  # the mean equals its exact value, bias included (E17)
+    assert r.success  # the mean equals its exact value, bias included (E17)
     # single-rollout variance against its exact value (E16), within 3.29 standard errors (two-sided 99.9%). The
     # standard error of a sample covariance trace is sd(|g - mean|^2) / sqrt(n); its sd is measured here on an
     # independent sample of n estimates drawn with another seed.
@@ -40,7 +40,7 @@ def test_checker_verdicts(mdp, estimator, noise, unbiased):
 def test_batch_baselines(mdp):
     loo = check_reinforce(mdp, noise=Noise("gaussian", sigma=1.0), n_rollouts=60_000, rng=12, baseline="leave-one-out", batch=4)
     mean = check_reinforce(mdp, noise=Noise("gaussian", sigma=1.0), n_rollouts=60_000, rng=12, baseline="batch-mean", batch=4)
-    assert loo.unbiased and not mean.unbiased and mean.matches_expected
+    assert loo.unbiased and not mean.unbiased and mean.success
     with pytest.raises(InputError, match="batch"):
         batch_baseline(np.zeros((10, 3)), "leave-one-out", 3)
 

@@ -25,14 +25,14 @@ def test_bound_json_matches_hand_computation(capsys):
     assert out["L"] == pytest.approx(L) and out["c_rew"] == pytest.approx(c_rew)
     assert out["c_dyn"] == pytest.approx(c_dyn)
     assert out["bound"] == pytest.approx(0.2 * c_rew + 0.1 * c_dyn)
-    assert out["finite"] is True and out["reason"] is None
+    assert out["finite"] is True and out["message"] == ""
     assert out["reward_share"] + out["dynamics_share"] == pytest.approx(1)
 
 
 def test_bound_infinite_is_null_with_reason(capsys):
     code, out = run_json(capsys, "bound", "--gamma", "0.9", "--horizon", "inf", "--lip-dyn", "2",
                          "--lip-rew", "1", "--eps-dyn", "0.1", "--eps-rew", "0.2")
-    assert code == 0 and out["bound"] is None and out["finite"] is False and "gamma * L" in out["reason"]
+    assert code == 0 and out["bound"] is None and out["finite"] is False and "gamma * L" in out["message"]
 
 
 def test_bound_latex(capsys):
@@ -63,10 +63,10 @@ def test_bad_input_exits_nonzero_with_one_line(args, param):
 def test_sensitivity_json(capsys):
     code, out = run_json(capsys, "sensitivity", "--gamma", "0.9", "--lip-dyn", "0.5", "--lip-rew", "1",
                          "--lip-pi", "0.2", "--eps-dyn", "0.01", "--eps-rew", "0.01")
-    assert code == 0 and set(out["elasticity"]) >= {"K_f", "K_r", "K_pi", "gamma"}
+    assert code == 0 and set(out["elasticity"]) >= {"lip_dyn", "lip_rew", "lip_pi", "gamma"}
     # independent: the dynamics term's elasticity in K_r is 1, the reward term's is 0
     c_dyn = 0.9 * 1.2 / (0.1 * (1 - 0.9 * 0.6))
-    assert out["elasticity"]["K_r"] == pytest.approx(c_dyn * 0.01 / (0.1 + c_dyn * 0.01))
+    assert out["elasticity"]["lip_rew"] == pytest.approx(c_dyn * 0.01 / (0.1 + c_dyn * 0.01))
 
 
 def test_reproduce_cli_json_for_one_stage(tmp_path, capsys):
@@ -85,7 +85,7 @@ def test_allocate_json_spends_budget_and_matches_E10(capsys):
                          "--c-dyn", "20", "--c-rew", "4")
     assert code == 0
     assert 2 * out["n_d"] + 8 * out["n_r"] == pytest.approx(1e5)
-    assert out["ratio"] == pytest.approx((20 * 1 * 8 / (4 * 3 * 2)) ** (1 / 1.5))
+    assert out["sample_ratio"] == pytest.approx((20 * 1 * 8 / (4 * 3 * 2)) ** (1 / 1.5))
     assert out["share_dyn"] == pytest.approx(2 * out["n_d"] / 1e5)
 
 
@@ -112,7 +112,7 @@ def test_fit_cli(tmp_path, capsys):
     path = tmp_path / "e.csv"
     path.write_text("n,error\n10,0.5\n100,0.158\n1000,0.05\n10000,0.0158\n")
     code, out = run_json(capsys, "fit", str(path), "--bootstrap", "50", "--seed", "1")
-    assert code == 0 and out["alpha"] == pytest.approx(0.5, abs=0.01) and set(out["ci"]) >= {"a", "alpha", "e"}
+    assert code == 0 and out["law"]["alpha"] == pytest.approx(0.5, abs=0.01) and set(out["ci"]) >= {"a", "alpha", "e"}
     short = tmp_path / "s.csv"
     short.write_text("n,error\n10,0.5\n100,0.1\n")
     proc = subprocess.run([sys.executable, "-m", "theory", "fit", str(short)], capture_output=True, text=True)
@@ -135,7 +135,7 @@ def test_lab_commands(tmp_path, capsys):
     assert out["J"] == pytest.approx(sum(m.gamma**t * m.mu @ np.linalg.matrix_power(P_pi, t) @ r_pi for t in range(500)))
     code, out = run_json(capsys, "lipschitz", "--mdp-file", str(path))
     assert code == 0 and out["L"] > 0 and out["K_rpi"] > 0
-    code, out = run_json(capsys, "verify-bound", "--mdp-file", str(path), "--mdps", "3", "--samples-dyn", "30", "--samples-rew", "30")
+    code, out = run_json(capsys, "verify-bound", "--mdp-file", str(path), "--mdps", "3", "--n-d", "30", "--n-r", "30")
     assert code == 0 and out["cases"] == 3 and out["violations"] == 0
     proc = subprocess.run([sys.executable, "-m", "theory", "evaluate", "--mdp-file", str(tmp_path / "missing.npz")],
                           capture_output=True, text=True)
@@ -150,31 +150,31 @@ def test_verify_allocation_cli(capsys):
     from scipy.optimize import minimize_scalar
 
     N, (kd, kr) = out["budget"], out["prices"]
-    law = {k: (lambda n, a=v["a"], al=v["alpha"]: a * n ** -al) for k, v in out["laws"].items()}
+    law = {k: (lambda n, a=v["law"]["a"], al=v["law"]["alpha"]: a * n ** -al) for k, v in out["fits"].items()}
     for name, c in out["coefficients"].items():
         def bound(x, c=c):
-            return c["c_dyn"] * law["eps_dyn"](x * N / kd) + c["c_rew"] * law["eps_rew"]((1 - x) * N / kr)
+            return c["c_dyn"] * law["dyn"](x * N / kd) + c["c_rew"] * law["rew"]((1 - x) * N / kr)
 
         best = minimize_scalar(bound, bounds=(kd / N, 1 - kr / N), method="bounded", options={"xatol": 1e-12}).x
         assert abs(out["predicted"][name]["n_d"] - max(best * N / kd, 1)) <= 0.5 + 1e-6
 
 
 def test_noise_budget_cli(capsys):
-    code, out = run_json(capsys, "noise-budget", "--v0", "5", "--w", "6", "--budget", "1000", "--price-min", "0.1",
+    code, out = run_json(capsys, "noise-budget", "--v0", "5", "--w", "6", "--rollout-budget", "1000", "--price-min", "0.1",
                          "--price-max", "100", "--noise", "power", "--A", "2", "--p", "2")
     assert code == 0 and out["price"] == pytest.approx((6 * 2 / 5) ** 0.5, rel=1e-8)
     assert out["corner"] is None and out["noise_only_price"] == pytest.approx(100)
     assert out["rollouts"] == pytest.approx(1000 / out["price"]) and out["sigma2"] == pytest.approx(2 / out["price"] ** 2)
-    code, out = run_json(capsys, "noise-budget", "--v0", "0.01", "--w", "1", "--budget", "100", "--noise", "menu",
+    code, out = run_json(capsys, "noise-budget", "--v0", "0.01", "--w", "1", "--rollout-budget", "100", "--noise", "menu",
                          "--offer", "1:3", "5:0.5", "20:0.01")
-    assert out["price"] == 20 and out["corner"] == "dearest"
-    proc = subprocess.run([sys.executable, "-m", "theory", "noise-budget", "--v0", "1", "--w", "1", "--budget", "10",
+    assert out["price"] == 20 and out["corner"] == "high"
+    proc = subprocess.run([sys.executable, "-m", "theory", "noise-budget", "--v0", "1", "--w", "1", "--rollout-budget", "10",
                            "--price-min", "1", "--price-max", "2", "--noise", "floor", "--A", "1"], capture_output=True, text=True)
     assert proc.returncode == 2 and "--sigma2-floor" in proc.stderr
 
 
 def test_check_reinforce_cli(capsys):
-    code, out = run_json(capsys, "check-reinforce", "--rollouts", "20000", "--sigma", "0.5", "--seed", "1")
+    code, out = run_json(capsys, "check-reinforce", "--rollouts", "20000", "--noise-sd", "0.5", "--seed", "1")
     assert code == 0 and set(out) >= {"exact_grad", "mc_grad", "max_abs_z", "unbiased", "variance_exact", "variance_mc"}
     assert len(out["exact_grad"]) == 3 and len(out["exact_grad"][0]) == 2
     assert out["variance_mc"] == pytest.approx(out["variance_exact"], rel=0.1)
@@ -186,7 +186,7 @@ def test_curvature_cli(tmp_path, capsys):
     path = tmp_path / "z.npy"
     np.save(path, np.array([[0, 0], [1, 0], [1, 1], [1, 2]], dtype=float))
     code, out = run_json(capsys, "curvature", "--trajectory-file", str(path))
-    assert code == 0 and out["per_step"] == pytest.approx([1.0, 0.0]) and out["mean_curvature"] == pytest.approx(0.5)
+    assert code == 0 and out["per_step"] == [pytest.approx([1.0, 0.0])] and out["mean_curvature"] == pytest.approx(0.5)
     bad = tmp_path / "bad.npy"
     np.save(bad, np.zeros((2, 2)))
     proc = subprocess.run([sys.executable, "-m", "theory", "curvature", "--trajectory-file", str(bad)], capture_output=True, text=True)
@@ -234,7 +234,7 @@ def test_old_flags_still_work_for_this_release_with_a_notice(capsys):
     captured = capsys.readouterr()
     assert code == 0 and json.loads(captured.out) == new
     assert captured.err.strip() == "imagination verify-allocation: warning: --seeds is deprecated; use --seed-count"
-    args = ["noise-budget", "--v0", "5", "--w", "6", "--budget", "1000", "--price-min", "0.1", "--price-max", "50",
+    args = ["noise-budget", "--v0", "5", "--w", "6", "--rollout-budget", "1000", "--price-min", "0.1", "--price-max", "50",
             "--noise", "bounded", "--sigma2-0", "2", "--json"]
     code = main([*args, "--price-perfect", "50"])
     captured = capsys.readouterr()

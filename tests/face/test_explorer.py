@@ -30,58 +30,58 @@ DEFAULTS = {p.key: p.default for p in PARAMETERS}
 #  keys whose valid value does not fit the others (reported beside the field; that panel shows no numbers))
 SETTINGS: list[tuple[dict, tuple[str, ...], tuple[str, ...]]] = [
     ({}, (), ()),
-    ({"gamma": "0.9", "H": "10"}, (), ()),
-    ({"gamma": "1", "H": "50", "K_f": "1", "K_pi": "0"}, (), ()),                        # gamma = 1 and L = 1
-    ({"gamma": "1", "H": "50", "K_f": "0.5", "K_pi": "0"}, (), ()),                      # gamma = 1
-    ({"gamma": "0.9", "H": "40", "K_f": "1", "K_pi": "0"}, (), ()),                      # L = 1
-    ({"gamma": "0.5", "H": "40", "K_f": "2", "K_pi": "0"}, (), ()),                      # gamma L = 1 exactly
-    ({"gamma": "0.999", "H": "1000", "K_f": "1.001001001001001", "K_pi": "0"}, (), ()),  # gamma L within 1e-16 of 1
-    ({"gamma": "0.9999", "H": "100", "K_f": "1.0001", "K_pi": "0"}, (), ()),             # within 1e-4 of every branch point
-    ({"gamma": "0.999999999", "H": "100000", "K_f": "1.000000001", "K_pi": "0"}, (), ()),
-    ({"gamma": "1", "H": "1000000", "K_f": "1.0000001", "K_pi": "0"}, (), ()),           # clustered nodes, large H
-    ({"gamma": "0.99", "H": "1000000000", "K_f": "1", "K_pi": "0"}, (), ()),
-    ({"gamma": "1", "H": "1000000", "K_f": "0.5", "K_pi": "0", "eps_dyn": "0.1", "eps_rew": "0.01"}, (), ()),  # the audit's E6 case
-    ({"gamma": "0.999", "H": "1000", "K_f": "1.2", "K_pi": "0"}, (), ()),                # gamma L > 1, long horizon
-    ({"gamma": "1", "H": "1000", "K_f": "1.0000000000001", "K_pi": "0"}, (), ()),        # nodes 1e-13 apart
-    ({"gamma": "0.9999999999999", "H": "100", "K_f": "1", "K_pi": "0"}, (), ()),
-    ({"gamma": "0.9", "H": "inf", "K_f": "1.1111111111", "K_pi": "0"}, (), ()),          # 1 - gamma L = 1e-11, rounded product
-    ({"gamma": "0.9", "H": "inf", "K_f": "1.2", "K_pi": "0"}, (), ()),                   # gamma L >= 1: infinite
-    ({"gamma": "0.5", "H": "inf", "K_f": "2", "K_pi": "0"}, (), ()),                     # gamma L = 1 exactly: infinite
-    ({"gamma": "0.5", "H": "inf", "K_f": "1.9999999999", "K_pi": "0"}, (), ()),          # just below: huge, finite
-    ({"gamma": "0.9999999", "H": "inf"}, (), ()),
-    ({"gamma": "0.9", "H": "inf", "K_f": "1.2", "K_pi": "0", "eps_dyn": "0"}, (), ()),   # no dynamics error: finite
-    ({"gamma": "1", "H": "100000", "K_f": "2", "K_pi": "0"}, (), ()),                    # beyond the float range
-    ({"H": "1"}, (), ()),                                                                # C_dyn = 0: no split
-    ({"H": "2", "gamma": "0.7"}, (), ()),
+    ({"gamma": "0.9", "horizon": "10"}, (), ()),
+    ({"gamma": "1", "horizon": "50", "lip_dyn": "1", "lip_pi": "0"}, (), ()),                        # gamma = 1 and L = 1
+    ({"gamma": "1", "horizon": "50", "lip_dyn": "0.5", "lip_pi": "0"}, (), ()),                      # gamma = 1
+    ({"gamma": "0.9", "horizon": "40", "lip_dyn": "1", "lip_pi": "0"}, (), ()),                      # L = 1
+    ({"gamma": "0.5", "horizon": "40", "lip_dyn": "2", "lip_pi": "0"}, (), ()),                      # gamma L = 1 exactly
+    ({"gamma": "0.999", "horizon": "1000", "lip_dyn": "1.001001001001001", "lip_pi": "0"}, (), ()),  # gamma L within 1e-16 of 1
+    ({"gamma": "0.9999", "horizon": "100", "lip_dyn": "1.0001", "lip_pi": "0"}, (), ()),             # within 1e-4 of every branch point
+    ({"gamma": "0.999999999", "horizon": "100000", "lip_dyn": "1.000000001", "lip_pi": "0"}, (), ()),
+    ({"gamma": "1", "horizon": "1000000", "lip_dyn": "1.0000001", "lip_pi": "0"}, (), ()),           # clustered nodes, large H
+    ({"gamma": "0.99", "horizon": "1000000000", "lip_dyn": "1", "lip_pi": "0"}, (), ()),
+    ({"gamma": "1", "horizon": "1000000", "lip_dyn": "0.5", "lip_pi": "0", "eps_dyn": "0.1", "eps_rew": "0.01"}, (), ()),  # the audit's E6 case
+    ({"gamma": "0.999", "horizon": "1000", "lip_dyn": "1.2", "lip_pi": "0"}, (), ()),                # gamma L > 1, long horizon
+    ({"gamma": "1", "horizon": "1000", "lip_dyn": "1.0000000000001", "lip_pi": "0"}, (), ()),        # nodes 1e-13 apart
+    ({"gamma": "0.9999999999999", "horizon": "100", "lip_dyn": "1", "lip_pi": "0"}, (), ()),
+    ({"gamma": "0.9", "horizon": "inf", "lip_dyn": "1.1111111111", "lip_pi": "0"}, (), ()),          # 1 - gamma L = 1e-11, rounded product
+    ({"gamma": "0.9", "horizon": "inf", "lip_dyn": "1.2", "lip_pi": "0"}, (), ()),                   # gamma L >= 1: infinite
+    ({"gamma": "0.5", "horizon": "inf", "lip_dyn": "2", "lip_pi": "0"}, (), ()),                     # gamma L = 1 exactly: infinite
+    ({"gamma": "0.5", "horizon": "inf", "lip_dyn": "1.9999999999", "lip_pi": "0"}, (), ()),          # just below: huge, finite
+    ({"gamma": "0.9999999", "horizon": "inf"}, (), ()),
+    ({"gamma": "0.9", "horizon": "inf", "lip_dyn": "1.2", "lip_pi": "0", "eps_dyn": "0"}, (), ()),   # no dynamics error: finite
+    ({"gamma": "1", "horizon": "100000", "lip_dyn": "2", "lip_pi": "0"}, (), ()),                    # beyond the float range
+    ({"horizon": "1"}, (), ()),                                                                # C_dyn = 0: no split
+    ({"horizon": "2", "gamma": "0.7"}, (), ()),
     ({"gamma": "0"}, (), ()),
-    ({"K_r": "0"}, (), ()),
-    ({"gamma": "1", "H": "inf"}, (), ("H",)),                                            # refused: discounted return diverges
+    ({"lip_rew": "0"}, (), ()),
+    ({"gamma": "1", "horizon": "inf"}, (), ("horizon",)),                                            # refused: discounted return diverges
     ({"gamma": "abc"}, ("gamma",), ()),
-    ({"gamma": "1.5", "K_f": "-1"}, ("gamma", "K_f"), ()),
-    ({"H": "2.5", "eps_rew": "1e-3"}, ("H",), ()),
-    ({"N": "11", "kappa_d": "1", "kappa_r": "10"}, (), ()),                              # the smallest budget: a corner
-    ({"N": "1e12"}, (), ()),
-    ({"alpha_d": "0.5", "alpha_r": "0.5", "a_d": "3", "a_r": "7"}, (), ()),              # E10
-    ({"N": "5"}, (), ("N",)),                                                            # below kappa_d + kappa_r
-    ({"N": "1e6", "kappa_r": "1000", "alpha_d": "0.9", "alpha_r": "0.05"}, (), ()),
-    ({"N": "-3", "alpha_r": "0"}, ("N", "alpha_r"), ()),
-    ({"family": "floor", "sigma2_f": "0.5", "A": "3", "c0": "1"}, (), ()),
-    ({"family": "bounded", "sigma2_0": "2", "c_perfect": "50"}, (), ()),                 # a kink inside the price range
-    ({"family": "bounded", "V0": "0", "c_perfect": "10"}, (), ()),                       # zero MSE beyond the kink
-    ({"family": "averaging", "sigma2_1": "2", "k": "0.5", "c0": "2"}, (), ()),
-    ({"family": "power", "p": "1"}, (), ()),                                             # the paper's reduction is flat
-    ({"family": "power", "p": "0.5", "c0": "0.3"}, (), ()),
-    ({"family": "power", "V0": "0"}, (), ()),
-    ({"family": "power", "c0": "3", "p": "1.5", "W": "40"}, (), ()),
-    ({"budget": "0.05"}, (), ("budget",)),                                               # cannot buy one rollout
-    ({"cmin": "10", "cmax": "1"}, (), ("cmax",)),                                        # empty price range
-    ({"family": "banana", "cmin": "0"}, ("family", "cmin"), ()),
+    ({"gamma": "1.5", "lip_dyn": "-1"}, ("gamma", "lip_dyn"), ()),
+    ({"horizon": "2.5", "eps_rew": "1e-3"}, ("horizon",), ()),
+    ({"budget": "11", "price_dyn": "1", "price_rew": "10"}, (), ()),                              # the smallest budget: a corner
+    ({"budget": "1e12"}, (), ()),
+    ({"alpha_dyn": "0.5", "alpha_rew": "0.5", "a_dyn": "3", "a_rew": "7"}, (), ()),              # E10
+    ({"budget": "5"}, (), ("budget",)),                                                            # below kappa_d + kappa_r
+    ({"budget": "1e6", "price_rew": "1000", "alpha_dyn": "0.9", "alpha_rew": "0.05"}, (), ()),
+    ({"budget": "-3", "alpha_rew": "0"}, ("budget", "alpha_rew"), ()),
+    ({"noise": "floor", "sigma2_floor": "0.5", "A": "3", "c0": "1"}, (), ()),
+    ({"noise": "bounded", "sigma2_0": "2", "price_perfect": "50"}, (), ()),                 # a kink inside the price range
+    ({"noise": "bounded", "v0": "0", "price_perfect": "10"}, (), ()),                       # zero MSE beyond the kink
+    ({"noise": "averaging", "sigma2_1": "2", "k": "0.5", "c0": "2"}, (), ()),
+    ({"noise": "power", "p": "1"}, (), ()),                                             # the paper's reduction is flat
+    ({"noise": "power", "p": "0.5", "c0": "0.3"}, (), ()),
+    ({"noise": "power", "v0": "0"}, (), ()),
+    ({"noise": "power", "c0": "3", "p": "1.5", "w": "40"}, (), ()),
+    ({"rollout_budget": "0.05"}, (), ("rollout_budget",)),                                               # cannot buy one rollout
+    ({"price_min": "10", "price_max": "1"}, (), ("price_max",)),                                        # empty price range
+    ({"noise": "banana", "price_min": "0"}, ("noise", "price_min"), ()),
 ]
 
 
 def _value(key: str, query: dict, bad: tuple[str, ...]):
     text = DEFAULTS[key] if key in bad or key not in query else query[key]
-    if key == "family":
+    if key == "noise":
         return text
     return math.inf if text == "inf" else float(text)
 
@@ -94,25 +94,25 @@ def expected(query: dict, bad: tuple[str, ...]) -> dict[str, float]:
     v = {key: _value(key, query, bad) for key in DEFAULTS}
     out = {key: math.nan for key in OUTPUT_IDS}
     try:
-        r = return_bound(v["gamma"], v["H"], v["eps_dyn"], v["eps_rew"], K_f=v["K_f"], K_r=v["K_r"], K_pi=v["K_pi"])
+        r = return_bound(v["gamma"], v["horizon"], v["eps_dyn"], v["eps_rew"], K_f=v["lip_dyn"], K_r=v["lip_rew"], K_pi=v["lip_pi"])
         out |= {"bound": r.bound, "c_rew": r.c_rew, "c_dyn": r.c_dyn, "L": r.L, "K_rpi": r.K_rpi,
                 "reward_term": r.reward_term, "dynamics_term": r.dynamics_term}
     except InputError:
         r = None
-        out |= {"L": v["K_f"] * (1 + v["K_pi"]), "K_rpi": v["K_r"] * (1 + v["K_pi"])}
+        out |= {"L": v["lip_dyn"] * (1 + v["lip_pi"]), "K_rpi": v["lip_rew"] * (1 + v["lip_pi"])}
     # the page offers no split where C_dyn is 0 (the dynamics error does not count) or infinite (nothing to minimise)
     if r is not None and 0 < float(r.c_dyn) < math.inf:
         try:
-            s = optimal_split(v["N"], Prices(v["kappa_d"], v["kappa_r"]), PowerLaw(v["a_d"], v["alpha_d"]),
-                              PowerLaw(v["a_r"], v["alpha_r"]), r.c_dyn, r.c_rew)
+            s = optimal_split(v["budget"], Prices(v["price_dyn"], v["price_rew"]), PowerLaw(v["a_dyn"], v["alpha_dyn"]),
+                              PowerLaw(v["a_rew"], v["alpha_rew"]), r.c_dyn, r.c_rew)
             out |= {"share": s.share_dyn, "n_d": s.n_d, "n_r": s.n_r, "split_bound": s.bound}
         except InputError:
             pass
-    family = {"power": lambda: NB.power(v["A"], v["p"]), "floor": lambda: NB.floor(v["sigma2_f"], v["A"]),
-              "bounded": lambda: NB.bounded(v["sigma2_0"], v["c_perfect"]),
-              "averaging": lambda: NB.averaging(v["sigma2_1"], v["k"])}[v["family"]]()
+    family = {"power": lambda: NB.power(v["A"], v["p"]), "floor": lambda: NB.floor(v["sigma2_floor"], v["A"]),
+              "bounded": lambda: NB.bounded(v["sigma2_0"], v["price_perfect"]),
+              "averaging": lambda: NB.averaging(v["sigma2_1"], v["k"])}[v["noise"]]()
     try:
-        o = NB.solve(family, NB.BudgetProblem(v["V0"], v["W"], v["budget"], v["cmin"], v["cmax"], v["c0"]))
+        o = NB.solve(family, NB.BudgetProblem(v["v0"], v["w"], v["rollout_budget"], v["price_min"], v["price_max"], v["c0"]))
         out |= {"price_full": o.price, "price_paper": o.noise_only_price, "mse_full": o.mse, "mse_paper": o.noise_only_mse}
     except InputError:
         pass
@@ -177,23 +177,38 @@ def test_the_elasticities_match_the_python_api(page):
     from theory import sensitivity
 
     browser, url = page
-    for query in ({"gamma": "0.95", "H": "30"}, {"gamma": "0.9", "H": "inf", "K_f": "0.6"},
-                  {"gamma": "1", "H": "200", "K_f": "1", "K_pi": "0"}):
+    for query in ({"gamma": "0.95", "horizon": "30"}, {"gamma": "0.9", "horizon": "inf", "lip_dyn": "0.6"},
+                  {"gamma": "1", "horizon": "200", "lip_dyn": "1", "lip_pi": "0"}):
         browser.open(f"{url}?{urlencode(query)}")
         shown = browser.evaluate(READ)
         v = {key: _value(key, query, ()) for key in DEFAULTS}
-        s = sensitivity(v["gamma"], v["H"], v["eps_dyn"], v["eps_rew"], K_f=v["K_f"], K_r=v["K_r"], K_pi=v["K_pi"])
+        s = sensitivity(v["gamma"], v["horizon"], v["eps_dyn"], v["eps_rew"], K_f=v["lip_dyn"], K_r=v["lip_rew"], K_pi=v["lip_pi"])
         for name, value in s.elasticity.items():
             assert same(float(shown[f"elasticity_{name}"]), math.nan if value is None else value), (query, name)
 
 
 def test_infinity_is_shown_as_such_with_its_reason(page):
     browser, url = page
-    browser.open(f"{url}?gamma=0.9&H=inf&K_f=1.2&K_pi=0")
+    browser.open(f"{url}?gamma=0.9&horizon=inf&lip_dyn=1.2&lip_pi=0")
     assert browser.evaluate("document.getElementById('bound').dataset.value") == "Infinity"
     assert browser.evaluate("document.getElementById('bound').textContent") == "∞"
     assert "gamma * L >= 1" in browser.evaluate("document.getElementById('bound_reason').textContent")
     assert "C_dyn = ∞" in browser.evaluate("document.getElementById('split_status').textContent")
+
+
+def test_an_old_query_key_still_works_and_the_page_names_its_replacement(page):
+    """Every old key of the vocabulary (theory.vocabulary) is read for this release, with a notice."""
+    from theory.explorer import RENAMED
+
+    browser, url = page
+    assert RENAMED["K_f"] == "lip_dyn" and RENAMED["cmax"] == "price_max"
+    old = {old: DEFAULTS[new] for old, new in RENAMED.items()} | {"K_f": "1.2", "cmax": "50"}
+    browser.open(url + "?" + "&".join(f"{k}={v}" for k, v in old.items()))
+    assert browser.evaluate("state.lip_dyn") == 1.2 and browser.evaluate("state.price_max") == 50
+    message = browser.evaluate("document.getElementById('query-message').textContent")
+    for key, new in RENAMED.items():
+        assert f"query key {key} is deprecated; use {new}" in message
+    assert "unknown" not in message
 
 
 def test_the_state_is_written_back_and_the_sliders_work_from_the_keyboard(page):
@@ -207,24 +222,24 @@ def test_the_state_is_written_back_and_the_sliders_work_from_the_keyboard(page):
     gamma = float(browser.evaluate("document.getElementById('in-gamma').value"))
     assert gamma < 0.9
     query = parse_qs(urlparse(browser.evaluate("location.href")).query)
-    assert float(query["gamma"][0]) == gamma and query["H"] == ["25"] and query["N"] == ["1e5"]
+    assert float(query["gamma"][0]) == gamma and query["horizon"] == ["25"] and query["budget"] == ["1e5"]
     bound = float(browser.evaluate("document.getElementById('bound').dataset.value"))
     assert same(bound, float(return_bound(gamma, 25, 0.01, 0.02, K_f=0.5, K_r=1, K_pi=0.5).bound))
     # typing into a number box and leaving it (Tab) applies the value; the URL follows
-    browser.evaluate("(() => { const b = document.getElementById('in-K_f'); b.focus(); b.select(); })()")
+    browser.evaluate("(() => { const b = document.getElementById('in-lip_dyn'); b.focus(); b.select(); })()")
     browser.send("Input.insertText", {"text": "0.7"}, page=True)
     browser.key("Tab", 9)
-    assert browser.evaluate("document.activeElement.id") != "in-K_f"
-    assert parse_qs(urlparse(browser.evaluate("location.href")).query)["K_f"] == ["0.7"]
+    assert browser.evaluate("document.activeElement.id") != "in-lip_dyn"
+    assert parse_qs(urlparse(browser.evaluate("location.href")).query)["lip_dyn"] == ["0.7"]
     assert same(float(browser.evaluate("document.getElementById('L').dataset.value")), 0.7 * 1.5)
     # the infinite-horizon box is a checkbox the space bar toggles
-    browser.evaluate("document.getElementById('in-H-inf').focus()")
+    browser.evaluate("document.getElementById('in-horizon-inf').focus()")
     browser.key(" ", 32)
-    assert parse_qs(urlparse(browser.evaluate("location.href")).query)["H"] == ["inf"]
+    assert parse_qs(urlparse(browser.evaluate("location.href")).query)["horizon"] == ["inf"]
     # a bad value typed in is reported beside its field, and the page keeps the last good one
-    browser.evaluate("(() => { const b = document.getElementById('in-K_r'); b.value = '-2'; "
+    browser.evaluate("(() => { const b = document.getElementById('in-lip_rew'); b.value = '-2'; "
                      "b.dispatchEvent(new Event('change')); })()")
-    assert "K_r must be >= 0" in browser.evaluate("document.getElementById('msg-K_r').textContent")
+    assert "lip_rew must be >= 0" in browser.evaluate("document.getElementById('msg-lip_rew').textContent")
     assert same(float(browser.evaluate("document.getElementById('K_rpi').dataset.value")), 1.5)
 
 
@@ -338,10 +353,10 @@ if __name__ == "__main__":  # refresh the user guide's screenshot
 
 
 @pytest.mark.parametrize("query, key, python", [
-    ({"N": "5"}, "N", lambda: __import__("theory").optimal_split(
+    ({"budget": "5"}, "budget", lambda: __import__("theory").optimal_split(
         5.0, __import__("theory").Prices(1.0, 10.0), __import__("theory").PowerLaw(1.0, 0.5),
         __import__("theory").PowerLaw(1.0, 0.5), 1.0, 1.0)),
-    ({"cmin": "10", "cmax": "1"}, "cmax", lambda: __import__("theory").BudgetProblem(1.0, 1.0, 100.0, 10.0, 1.0)),
+    ({"price_min": "10", "price_max": "1"}, "price_max", lambda: __import__("theory").BudgetProblem(1.0, 1.0, 100.0, 10.0, 1.0)),
 ])
 def test_a_refusal_is_python_s_message_beside_the_field_it_names(page, query, key, python):
     """The page routes a solver's refusal by the parameter the error names (not by its wording), and the words are

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "theory"
-LAYERS = {"_validate": 0, "_version": 0, "symbols": 0, "results": 0, "_threads": 0, "_progress": 0, "maths": 1, "mdp": 2, "checks": 3,
+LAYERS = {"_validate": 0, "_version": 0, "symbols": 0, "vocabulary": 0, "results": 0, "_threads": 0, "_progress": 0, "maths": 1, "mdp": 2, "checks": 3,
           "plots": 4, "derivations": 4, "commands": 4, "cli": 4, "reproduce": 4, "__main__": 4, "explorer": 4}
 
 

@@ -46,7 +46,7 @@ def test_closed_form_E10_equals_numeric_root():
     for alpha in (0.1, 0.5, 1.3):
         dyn, rew = PowerLaw(1.5, alpha), PowerLaw(40.0, alpha)
         s = A.optimal_split(np.logspace(3, 8, 6), prices, dyn, rew, 12.0, 3.0)
-        np.testing.assert_allclose(s.ratio, A.equal_exponent_ratio(prices, dyn, rew, 12.0, 3.0), rtol=1e-10)
+        np.testing.assert_allclose(s.sample_ratio, A.equal_exponent_ratio(prices, dyn, rew, 12.0, 3.0), rtol=1e-10)
 
 
 def test_symbolic_E10_matches_numeric_function():
@@ -103,7 +103,7 @@ def test_integer_optimum_equals_exhaustive_search(dyn, rew, kd, kr, budget, cd, 
 
 def test_corner_is_reported():
     s = A.optimal_split(12.0, A.Prices(1.0, 10.0), PowerLaw(0.34, 0.11), PowerLaw(90, 0.96), 10.0, 5.0)
-    assert s.corner == "dyn_min" and float(s.n_d) == pytest.approx(1.0)
+    assert s.corner == "low" and float(s.n_d) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("kwargs,match", [
@@ -158,7 +158,7 @@ def test_chunks_give_the_unchunked_answer_for_every_broadcast(monkeypatch, integ
     # to the solver's tolerance, the same corners, and with whole samples the very same integers
     assert np.array_equal(chunked.corner, whole.corner)
     assert np.array_equal(np.isnan(chunked.residual), np.isnan(whole.residual))
-    for name in ("n_d", "n_r", "share_dyn", "bound", "ratio"):
+    for name in ("n_d", "n_r", "share_dyn", "bound", "sample_ratio"):
         if integer and name in ("n_d", "n_r"):
             assert np.array_equal(getattr(chunked, name), getattr(whole, name)), name
         np.testing.assert_allclose(getattr(chunked, name), getattr(whole, name), rtol=1e-11, err_msg=name)

@@ -93,18 +93,18 @@ def test_gamma_L_one_with_a_finite_horizon_is_finite_in_the_cli(capsys):
     code = main(["bound", "--gamma", "0.5", "--horizon", "3000", "--lip-dyn", "1", "--lip-rew", "0.5", "--lip-pi", "1",
                  "--eps-dyn", "0.1", "--eps-rew", "0", "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert code == 0 and out["reason"] is None
+    assert code == 0 and out["message"] == ""
     assert out["bound"] == pytest.approx(float(ref_c_dyn(0.5, 3000, 2.0, 1.0)) * 0.1, rel=1e-12)
 
 
 def test_overflow_is_named_overflow_not_infinite_horizon():
     res = B.return_bound(0.9, 100, 1e308, 1e308, L=0.5, K_rpi=1.0)
-    assert not res.finite and res.reason.startswith("overflow")
+    assert not res.finite and res.message.startswith("overflow")
     res = B.return_bound(0.99, 1000, 1.0, 0.0, L=1e300, K_rpi=1.0)  # (gamma L)^H exceeds the float range
     assert ref_c_dyn(0.99, 1000, 1e300, 1.0) > FLOAT_MAX
-    assert not res.finite and res.reason.startswith("overflow")
+    assert not res.finite and res.message.startswith("overflow")
     res = B.return_bound(0.9, "inf", 1.0, 0.0, L=2.0, K_rpi=1.0)
-    assert res.reason.startswith("infinite horizon")
+    assert res.message.startswith("infinite horizon")
 
 
 def _near(sign, exponent):

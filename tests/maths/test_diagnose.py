@@ -31,8 +31,8 @@ def linear_data(seed: int, n: int = 2000, d_s: int = 3, d_a: int = 1):
     a = s @ K.T + rng.normal(size=(n, d_a))
     data = dict(s=s, a=a, r=s @ w + a @ u + 0.1 * rng.normal(size=n), s_next=s @ M.T + a @ B.T + 0.1 * rng.normal(size=(n, d_s)),
                 s_next_model=s @ Mh.T + a @ Bh.T, r_model=s @ (w + 0.05) + a @ u, a_policy=s @ K.T)
-    true = {"K_f": max(np.linalg.norm(Mh, 2), np.linalg.norm(Bh, 2)), "K_r": max(np.linalg.norm(w + 0.05), np.linalg.norm(u)),
-            "K_pi": np.linalg.norm(K, 2)}
+    true = {"lip_dyn": max(np.linalg.norm(Mh, 2), np.linalg.norm(Bh, 2)), "lip_rew": max(np.linalg.norm(w + 0.05), np.linalg.norm(u)),
+            "lip_pi": np.linalg.norm(K, 2)}
     return data, true
 
 
@@ -51,7 +51,7 @@ def test_errors_and_constants_on_linear_systems(seed):
         est = d.lipschitz[name].value
         assert est <= value * (1 + 1e-12), (name, est, value)
         assert est >= 0.7 * value, (name, est, value)
-    gamma_L = 0.9 * d.lipschitz["K_f"].value * (1 + d.lipschitz["K_pi"].value)
+    gamma_L = 0.9 * d.lipschitz["lip_dyn"].value * (1 + d.lipschitz["lip_pi"].value)
     assert d.gamma_L == pytest.approx(gamma_L, rel=1e-15)
 
 
@@ -76,8 +76,8 @@ def test_horizon_max_is_the_largest_horizon_below_the_multiple():
     span = max(data["r"].max(), data["r_model"].max()) - min(data["r"].min(), data["r_model"].min())
 
     def ratio(H):  # independent: bound over return scale at H
-        b = return_bound(0.99, H, d.eps_dyn_max.value, d.eps_rew_max.value, K_f=lip["K_f"].value, K_r=lip["K_r"].value,
-                         K_pi=lip["K_pi"].value)
+        b = return_bound(0.99, H, d.eps_dyn_max.value, d.eps_rew_max.value, K_f=lip["lip_dyn"].value, K_r=lip["lip_rew"].value,
+                         K_pi=lip["lip_pi"].value)
         return float(b.bound) / (span * float(c_rew(0.99, H)))
 
     H = d.horizon_max
@@ -213,7 +213,7 @@ def test_the_command_on_the_shipped_example(capsys):
                  "--horizon", "20", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
-    for key in ("eps_dyn_mean", "eps_rew_mean", "eps_dyn_max", "eps_rew_max", "K_f", "K_r", "K_pi", "gamma_L",
+    for key in ("eps_dyn_mean", "eps_rew_mean", "eps_dyn_max", "eps_rew_max", "lipschitz", "gamma_L",
                 "vacuous", "bound", "horizon_max", "lower_first", "advice"):
         assert key in out
     assert out["advice"]["split"]["share_dyn_ci"][0] <= out["advice"]["split"]["share_dyn"] <= out["advice"]["split"]["share_dyn_ci"][1]

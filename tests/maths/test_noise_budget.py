@@ -49,21 +49,21 @@ def test_E19_power_closed_form_and_corners():
     prob = NB.BudgetProblem(5.0, 6.0, 1000.0, 0.1, 100.0)
     opt = NB.solve(NB.power(2.0, 2.0), prob)
     assert opt.price == pytest.approx(math.sqrt((2 - 1) * 6 * 2 / 5), rel=1e-9) and opt.corner is None
-    assert opt.noise_only_corner == "dearest"  # p > 1: the paper's reduction buys the dearest labels
+    assert opt.noise_only_corner == "high"  # p > 1: the paper's reduction buys the dearest labels
     cheap = NB.solve(NB.power(2.0, 0.5), prob)
-    assert cheap.corner == "cheapest" and cheap.noise_only_corner == "cheapest"
+    assert cheap.corner == "low" and cheap.noise_only_corner == "low"
     flat = NB.solve(NB.power(2.0, 1.0), prob)
-    assert flat.corner == "cheapest" and flat.noise_only_corner == "indifferent"
+    assert flat.corner == "low" and flat.noise_only_corner == "indifferent"
     # V0 -> 0: the interior optimum moves to the dearest price
-    assert NB.solve(NB.power(2.0, 2.0), NB.BudgetProblem(1e-9, 6.0, 1000.0, 0.1, 100.0)).corner == "dearest"
+    assert NB.solve(NB.power(2.0, 2.0), NB.BudgetProblem(1e-9, 6.0, 1000.0, 0.1, 100.0)).corner == "high"
 
 
 def test_bounded_and_floor_characterisation():
     prob = NB.BudgetProblem(5.0, 6.0, 1000.0, 0.1, 100.0)
     b = NB.solve(NB.bounded(3.0, 100.0), prob)
-    assert b.noise_only_corner == "dearest" and b.corner is not None
+    assert b.noise_only_corner == "high" and b.corner is not None
     f = NB.solve(NB.floor(0.5, 2.0), prob)
-    assert f.noise_only_corner == "cheapest"
+    assert f.noise_only_corner == "low"
 
 
 def test_averaging_closed_form_with_imagination_cost():
@@ -123,7 +123,7 @@ def test_integer_budget_solved_whenever_the_full_objective_is_finite():
     the full objective is still solved, and equals a brute-force minimum over the offers."""
     out = NB.solve(NB.menu([(5, 1), (15, 0.01)]), NB.BudgetProblem(1, 1, 10, 1, 20, integer=True))
     assert (out.price, out.rollouts, out.mse) == (5.0, 2.0, 1.0)
-    assert out.noise_only_price == 15.0 and math.isinf(out.noise_only_mse) and "no whole rollout" in out.note
+    assert out.noise_only_price == 15.0 and math.isinf(out.noise_only_mse) and "no whole rollout" in out.message
     rng = np.random.default_rng(11)
     for _ in range(300):
         offers = [(float(c), float(v)) for c, v in zip(rng.uniform(1, 20, 3), 10 ** rng.uniform(-3, 1, 3))]

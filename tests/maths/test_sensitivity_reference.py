@@ -41,12 +41,12 @@ def reference(gamma, H, kf, kr, kp, ed, er):
     if abs(kf * (1 + kp) - 1) < mp.mpf(10) ** -40:
         kf += mp.mpf(10) ** -40
     out = {
-        "K_f": mp.diff(lambda v: _bound(g, Hm, v, kr, kp, ed, er), kf),
-        "K_r": mp.diff(lambda v: _bound(g, Hm, kf, v, kp, ed, er), kr),
-        "K_pi": mp.diff(lambda v: _bound(g, Hm, kf, kr, v, ed, er), kp),
+        "lip_dyn": mp.diff(lambda v: _bound(g, Hm, v, kr, kp, ed, er), kf),
+        "lip_rew": mp.diff(lambda v: _bound(g, Hm, kf, v, kp, ed, er), kr),
+        "lip_pi": mp.diff(lambda v: _bound(g, Hm, kf, kr, v, ed, er), kp),
         # gamma = 1 is an end of the domain: differentiate from the left there
         "gamma": mp.diff(lambda v: _bound(v, Hm, kf, kr, kp, ed, er), g, direction=-1 if g == 1 else 0),
-        "H": None if Hm == mp.inf else mp.diff(lambda v: _bound(g, v, kf, kr, kp, ed, er), Hm),
+        "horizon": None if Hm == mp.inf else mp.diff(lambda v: _bound(g, v, kf, kr, kp, ed, er), Hm),
     }
     return {k: (None if v is None else float(v)) for k, v in out.items()}, float(_bound(g, Hm, kf, kr, kp, ed, er))
 
@@ -98,10 +98,10 @@ def _check(point):
         return
     s = sensitivity(gamma, H, ed, er, K_f=kf, K_r=kr, K_pi=kp)
     assert s.bound == pytest.approx(B_ref, rel=1e-10)
-    for name in ("K_f", "K_r", "K_pi", "gamma"):
+    for name in ("lip_dyn", "lip_rew", "lip_pi", "gamma"):
         assert s.partials[name] == pytest.approx(ref[name], rel=1e-8, abs=1e-12 * B_ref), name
-    if ref["H"] is not None:  # dB/dH can be below any rounding of B (gamma^H underflows): compare elasticities
-        assert s.partials["H"] * Hf / B_ref == pytest.approx(ref["H"] * Hf / B_ref, rel=1e-8, abs=1e-10)
+    if ref["horizon"] is not None:  # dB/dH can be below any rounding of B (gamma^H underflows): compare elasticities
+        assert s.partials["horizon"] * Hf / B_ref == pytest.approx(ref["horizon"] * Hf / B_ref, rel=1e-8, abs=1e-10)
 
 
 @pytest.mark.parametrize("point", AUDIT, ids=[f"audit{k}" for k in range(len(AUDIT))])

@@ -20,10 +20,11 @@ from theory.mdp.analysis import closed_loop_constants, model_errors, optimal_pol
 from theory.mdp.finite import FiniteMDP, evaluate
 from theory.mdp.learned import learn, random_chain
 from theory.maths.scaling import fit_power_law
+from theory.results import Result
 
 
 @dataclass(frozen=True)
-class SplitOutcome:
+class SplitOutcome(Result):
     """A split of the budget and what it achieved on average over seeds."""
 
     share_dyn: float
@@ -33,27 +34,42 @@ class SplitOutcome:
     return_error_se: float
     suboptimality: float  # mean J(pi*) - J(pi_hat*)
 
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
 
 @dataclass(frozen=True)
-class AllocationCheck:
+class AllocationCheck(Result):
+    """The bound-optimal splits against the empirically best one (``docs/theory.md`` section 5).
+
+    Parameters
+    ----------
+    budget : float
+        The budget split.
+    prices : (float, float)
+        The prices of a dynamics sample and of a reward label.
+    fits : dict
+        ``"dyn"`` and ``"rew"`` to the measured error laws (:class:`~theory.maths.scaling.PowerLawFit`).
+    coefficients : dict
+        ``"global"`` and ``"realised"`` to their ``c_dyn`` and ``c_rew``.
+    predicted : dict
+        The split each set of coefficients predicts, by the same keys, with what it achieved.
+    empirical_best : SplitOutcome
+        The best split of the grid.
+    curve : list of SplitOutcome
+        Every split of the grid.
+    message : str
+        The comparison in words.
+    success : bool
+        True: the check measures, it has no pass or fail (``message`` says which prediction came closer).
+    """
+
     budget: float
     prices: tuple[float, float]
-    laws: dict
+    fits: dict  # "dyn"/"rew" -> PowerLawFit
     coefficients: dict
     predicted: dict[str, SplitOutcome]
     empirical_best: SplitOutcome
     curve: list[SplitOutcome] = field(repr=False)
-    fits: dict = field(repr=False)  # the measured error laws (PowerLawFit, with their data), by "eps_dyn"/"eps_rew"
-    verdict: str = ""
-
-    def to_dict(self) -> dict:
-        return {"budget": self.budget, "prices": list(self.prices), "laws": self.laws, "coefficients": self.coefficients,
-                "predicted": {k: v.to_dict() for k, v in self.predicted.items()},
-                "empirical_best": self.empirical_best.to_dict(), "verdict": self.verdict,
-                "curve": [c.to_dict() for c in self.curve]}
+    message: str = ""
+    success: bool = True
 
 
 def _outcome(mdp: FiniteMDP, share: float, budget: float, prices: Prices, sigma: float, seeds, J: float,
@@ -117,7 +133,7 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
     budget = budget_per_pair * SA * (prices.kappa_d + prices.kappa_r) / 2
     ns = (SA * np.array([1, 2, 4, 8, 16, 32, 64])).astype(int)
     measured = measure_errors(mdp, ns, max(seeds // 4, 5), sigma, rng)
-    fits = {k: fit_power_law(measured["n"], measured[k], bootstrap=200, rng=rng) for k in ("eps_dyn", "eps_rew")}
+    fits = {k: fit_power_law(measured["n"], measured[f"eps_{k}"], bootstrap=200, rng=rng) for k in ("dyn", "rew")}
     const = closed_loop_constants(mdp.P, mdp.R, mdp.pi, mdp.D)
     res = return_bound(mdp.gamma, mdp.horizon, 1.0, 1.0, L=const.L, K_rpi=const.K_rpi)
     s_dyn, s_rew = realised_sensitivities(mdp, int(budget_per_pair * SA / 4), sigma, max(seeds // 4, 5), rng)
@@ -129,7 +145,7 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
     tasks = []
     for name, (cd, cr) in coefficients.items():
         if np.isfinite(cd):
-            split = optimal_split(budget, prices, fits["eps_dyn"].law, fits["eps_rew"].law, cd, cr)
+            split = optimal_split(budget, prices, fits["dyn"].law, fits["rew"].law, cd, cr)
             tasks.append((f"predicted {name}", common | {"share": float(split.share_dyn)}))
     # log-spaced: the best share of a cheap-dynamics chain is small, and a grid from 0.05 put it on the first point
     grid = np.geomspace(0.005, 0.95, shares)
@@ -147,8 +163,7 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
                + ", ".join(f"{k} {v.share_dyn:.2f} (error {v.return_error:.4g} vs best {best.return_error:.4g})"
                            for k, v in predicted.items())
                + (f"; {closer} coefficients predict the best split better" if closer else ""))
-    laws = {k: {"a": f.law.a, "alpha": f.law.alpha, "ci_alpha": list(f.ci["alpha"])} for k, f in fits.items()}
-    return AllocationCheck(budget, (prices.kappa_d, prices.kappa_r), laws,
+    return AllocationCheck(budget, (prices.kappa_d, prices.kappa_r), fits,
                            {k: {"c_dyn": v[0], "c_rew": v[1]} for k, v in coefficients.items()},
                            predicted, best, curve, fits, verdict)
 

@@ -7,12 +7,13 @@ closed-loop constants (the smaller bound is the bound; the constants of the two 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from theory import _validate as V
 from theory.maths.bound import exceeds, return_bound
+from theory.results import NOT_JSON, Result
 from theory.mdp.continuous import (LipschitzSystems, LQGSystems, exact_box_errors, lqg_errors, model_errors, perturb,
                                    perturb_lqg, random_lipschitz_systems, random_lq_systems, random_lqg_systems, returns,
                                    reward_sup)
@@ -89,7 +90,7 @@ def check_gap_lqg(true: LQGSystems, learned: LQGSystems, gamma: float, horizon) 
 
 
 @dataclass(frozen=True)
-class Calibration:
+class Calibration(Result):
     """Distribution of gap/bound for one family (``docs/theory.md`` section 6).
 
     ``gaps``, ``bounds``, ``ratios`` hold the systems with a finite bound; ``all_gaps``, ``all_bounds`` and
@@ -100,21 +101,16 @@ class Calibration:
     family: str
     cases: int
     violations: int
-    infinite: int
+    infinite_bounds: int
     median_ratio: float
     max_ratio: float
-    ratios: np.ndarray
-    gaps: np.ndarray
-    bounds: np.ndarray
-    all_gaps: np.ndarray
-    all_bounds: np.ndarray
-    all_tails: np.ndarray
+    ratios: np.ndarray = field(metadata=NOT_JSON)
+    gaps: np.ndarray = field(metadata=NOT_JSON)
+    bounds: np.ndarray = field(metadata=NOT_JSON)
+    all_gaps: np.ndarray = field(metadata=NOT_JSON)
+    all_bounds: np.ndarray = field(metadata=NOT_JSON)
+    all_tails: np.ndarray = field(metadata=NOT_JSON)
     per_config: list
-
-    def to_dict(self) -> dict:
-        out = {k: getattr(self, k) for k in ("family", "cases", "violations", "infinite", "median_ratio", "max_ratio")}
-        out["per_config"] = self.per_config
-        return out
 
 
 FAMILIES = {"lipschitz": random_lipschitz_systems, "lq": random_lq_systems, "lqg": random_lqg_systems}

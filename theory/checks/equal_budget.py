@@ -9,7 +9,7 @@ E20 says the expected one-step gain is at least $\eta\|\nabla J\|^2-\frac{\ell\e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,15 +17,22 @@ from theory import _validate as V
 from theory.mdp.finite import FiniteMDP, evaluate, small_mdp
 from theory.mdp.rollouts import estimates, rollouts, softmax_policy
 from theory.maths.noise_budget import BudgetProblem, NoiseFamily
+from theory.results import NOT_JSON, Result
 
 
 @dataclass(frozen=True)
-class LearningCurves:
-    """Exact return $J(\\theta_t)$ per price (rows), step (columns) and seed; mean and 95% band over seeds."""
+class LearningCurves(Result):
+    """Exact return $J(\\theta_t)$ per price (rows), step (columns) and seed; mean and 95% band over seeds.
+
+    The JSON carries the prices, labels, noise variances and rollouts per step, the optimum, and the computed
+    ``mean_return_over_run``, ``final_return`` and ``fastest`` (the label with the largest mean return over the
+    run); the returns themselves stay out."""
+
+    json_properties = ("mean_return_over_run", "final_return", "fastest")
 
     prices: np.ndarray
     labels: list[str]
-    returns: np.ndarray  # (prices, seeds, steps + 1)
+    returns: np.ndarray = field(metadata=NOT_JSON)  # (prices, seeds, steps + 1)
     rollouts_per_step: np.ndarray
     sigma2: np.ndarray
     optimum: float = float("nan")  # the best return of a deterministic stationary policy, by enumeration
@@ -46,12 +53,17 @@ class LearningCurves:
         """Mean return over the run (area under the learning curve), per price."""
         return self.returns.mean((1, 2))
 
-    def to_dict(self) -> dict:
-        auc = self.final_auc()
-        return {"labels": self.labels, "prices": self.prices.tolist(), "sigma2": self.sigma2.tolist(),
-                "rollouts_per_step": self.rollouts_per_step.tolist(), "mean_return_over_run": auc.tolist(),
-                "final_return": self.mean()[:, -1].tolist(), "fastest": self.labels[int(np.argmax(auc))],
-                "optimum": self.optimum}
+    @property
+    def mean_return_over_run(self) -> np.ndarray:
+        return self.final_auc()
+
+    @property
+    def final_return(self) -> np.ndarray:
+        return self.mean()[:, -1]
+
+    @property
+    def fastest(self) -> str:
+        return self.labels[int(np.argmax(self.final_auc()))]
 
 
 def _seed_task(params: dict, seed_seq) -> list:

@@ -24,11 +24,14 @@ from theory.maths.allocation import Prices, optimal_split
 from theory.maths.bound import coefficients
 from theory.maths.scaling import fit_power_law
 from theory.mdp.continuous import LQGSystems, learn_lqg, lqg_errors, lqg_return, random_lqg_systems
+from theory.results import Result
 
 
 @dataclass(frozen=True)
-class LQGAllocation:
+class LQGAllocation(Result):
     """Per system: predicted and measured-best ratios $n_d/n_r$ and the factors between them."""
+
+    json_properties = ("global_factor", "realised_factor", "structured_factor")
 
     best_ratio: np.ndarray
     global_ratio: np.ndarray  # with the exact closed-loop constants of each system
@@ -49,11 +52,6 @@ class LQGAllocation:
         with np.errstate(over="ignore"):
             return np.exp(np.abs(np.log(self.structured_ratio / self.best_ratio)))
 
-    def to_dict(self) -> dict:
-        return {"best_ratio": self.best_ratio.tolist(), "global_ratio": self.global_ratio.tolist(),
-                "realised_ratio": self.realised_ratio.tolist(), "global_factor": self.global_factor.tolist(),
-                "realised_factor": self.realised_factor.tolist(), "structured_ratio": self.structured_ratio.tolist(),
-                "structured_factor": self.structured_factor.tolist(), "exponents": self.exponents.tolist()}
 
 
 def _one(sys: LQGSystems, j: int) -> LQGSystems:
@@ -104,7 +102,7 @@ def _system_task(params: dict, seed_seq) -> dict:
     ratios = {"structured": np.inf}
     for name, (cd, cr) in (("global", (c_dyn, c_rew)), ("realised", (s_dyn, s_rew)), ("structured", (sd, sr))):
         if np.isfinite(cd):
-            ratios[name] = float(optimal_split(budget, prices, law_d, law_r, cd, cr).ratio)
+            ratios[name] = float(optimal_split(budget, prices, law_d, law_r, cd, cr).sample_ratio)
     errors = []
     for x in grid:
         n_d = max(int(x * budget / prices.kappa_d), 8)

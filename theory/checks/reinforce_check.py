@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory import _validate as V
+from theory.results import NOT_JSON, Result
 from theory._progress import Progress
 from theory.mdp.exact_gradients import MAX_TRAJECTORIES, enumerate_trajectories, exact_moments, policy_gradient_theorem
 from theory.mdp.finite import FiniteMDP
@@ -19,50 +20,56 @@ from theory.mdp.noise import Noise
 from theory.mdp.rollouts import batch_baseline, chunk_moments, engine_tables, estimates, rollouts, softmax_policy
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Result):
     r"""One estimator under one noise model: Monte Carlo against exact (E15, E16).
+
+    The properties ``max_abs_z``, ``unbiased`` (no component rejects $\mathbb E\hat g=\nabla J$) and
+    ``success`` (no component rejects the exact mean ``expected_mean``: the check held) go into the JSON beside
+    the fields.
 
     Parameters
     ----------
     estimator : str
         The REINFORCE estimator checked.
-    noise : str
+    noise_distribution : str
         The noise model's kind.
     rollouts : int
         Monte Carlo rollouts.
     exact_grad : ndarray
         The true gradient of $J$ (policy gradient theorem).
-    expected : ndarray
+    expected_mean : ndarray
         The estimator's exact mean (with the bias shift of E17 and the batch-mean factor).
     mc_grad, se : ndarray
         The Monte Carlo mean and its standard error, per component.
     z, z_expected : ndarray
-        The z-scores against ``exact_grad`` and against ``expected``.
+        The z-scores against ``exact_grad`` and against ``expected_mean``.
     z_crit : float
         The two-sided Bonferroni threshold at the family-wise level.
     variance_exact : float or None
         E16's single-rollout covariance trace by enumeration (``None`` when too many trajectories).
     variance_mc : float
         The same trace measured.
-    notes : list of str
-        What could not be computed exactly, and why.
+    message : str
+        What could not be computed exactly, and why (empty when everything was).
     engine : str
         ``"numpy"`` or ``"numba"``: which path ran (the same numbers bit for bit).
     """
 
+    json_properties = ("max_abs_z", "unbiased", "success")
+
     estimator: str
-    noise: str
+    noise_distribution: str
     rollouts: int
     exact_grad: np.ndarray  # the true gradient of J
-    expected: np.ndarray  # the estimator's exact mean (with bias shift, baseline factor)
+    expected_mean: np.ndarray  # the estimator's exact mean (with bias shift, baseline factor)
     mc_grad: np.ndarray
-    se: np.ndarray
-    z: np.ndarray  # against the true gradient
-    z_expected: np.ndarray  # against the estimator's exact mean
+    se: np.ndarray = field(metadata=NOT_JSON)
+    z: np.ndarray = field(metadata=NOT_JSON)  # against the true gradient
+    z_expected: np.ndarray = field(metadata=NOT_JSON)  # against the estimator's exact mean
     z_crit: float
     variance_exact: float | None
     variance_mc: float
-    notes: list[str] = field(default_factory=list)
+    message: str = ""
     engine: str = "numpy"  # which path ran: "numpy" or "numba" (the same numbers bit for bit)
 
     @property
@@ -75,16 +82,9 @@ class CheckResult:
         return self.max_abs_z < self.z_crit
 
     @property
-    def matches_expected(self) -> bool:
+    def success(self) -> bool:
+        """The check held: no component rejects the exact mean ``expected_mean`` at the corrected level."""
         return float(np.max(np.abs(self.z_expected))) < self.z_crit
-
-    def to_dict(self) -> dict:
-        return {"estimator": self.estimator, "noise": self.noise, "rollouts": self.rollouts,
-                "exact_grad": self.exact_grad.tolist(), "expected_mean": self.expected.tolist(),
-                "mc_grad": self.mc_grad.tolist(), "max_abs_z": self.max_abs_z, "z_crit": self.z_crit,
-                "unbiased": self.unbiased, "matches_exact_mean": self.matches_expected,
-                "variance_exact": self.variance_exact, "variance_mc": self.variance_mc, "notes": self.notes,
-                "engine": self.engine}
 
 
 def z_critical(components: int, significance: float = 0.01) -> float:
@@ -270,7 +270,7 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     z_exp = np.where(live, (mc - expected) / np.where(live, se, 1), 0.0)
     variance_mc = float(single.variance.sum())
     return CheckResult(estimator, noise.kind, int(n_rollouts), grad, expected, mc, se, z, z_exp,
-                       z_critical(int(live.sum()) or 1, significance), variance_exact, variance_mc, notes,
+                       z_critical(int(live.sum()) or 1, significance), variance_exact, variance_mc, "; ".join(notes),
                        "numpy" if fast is None else "numba")
 
 

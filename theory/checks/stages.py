@@ -44,7 +44,7 @@ def bound(size: str, executor=None, results: str | None = None) -> StageResult:
         cal = study[key]
         out.lines.append(checked(
             f"bound holds on exact returns: {cal.family} systems",
-            f"{cal.cases} systems, {cal.violations} violations, {cal.infinite} with infinite bound; median gap/bound "
+            f"{cal.cases} systems, {cal.violations} violations, {cal.infinite_bounds} with infinite bound; median gap/bound "
             f"{cal.median_ratio:.2g}, max {cal.max_ratio:.2g}",
             never_exceeds(cal.all_gaps, cal.all_bounds, cal.all_tails), numbers=cal.to_dict()))
     lqg = study["lqg"]
@@ -82,7 +82,7 @@ def bound(size: str, executor=None, results: str | None = None) -> StageResult:
         f"the largest median over the 9 (gamma, H) configurations; with noise std 0.3-1 it is {max(noisy):.3g}; an "
         "empirical comparison (constants on the box only)"))
     s = sensitivity(0.9, "inf", 0.01, 0.01, K_f=0.6, K_r=1.0, K_pi=0.3)
-    partials = {k: s.partials[k] for k in ("K_f", "K_r", "K_pi")}
+    partials = {k: s.partials[k] for k in ("lip_dyn", "lip_rew", "lip_pi")}
     out.lines.append(checked(
         "E6: the bound rises with every Lipschitz constant",
         "partials at gamma=0.9, K_f=0.6, K_r=1, K_pi=0.3: " + ", ".join(f"{k} {v:.3g}" for k, v in partials.items())
@@ -108,7 +108,7 @@ def allocation(size: str, executor=None, results: str | None = None) -> StageRes
     out.lines.append(checked(
         "allocation: numeric optimum beats brute force",
         f"paper's laws, N=1e6, prices 1:10, gamma 0.9, K_f 0.8, K_r 1: dynamics share {float(s.share_dyn):.4f}, "
-        f"n_d/n_r {float(s.ratio):.3g}, bound {opt:.6g} vs the smallest of 200,001 grid splits {brute:.6g}",
+        f"n_d/n_r {float(s.sample_ratio):.3g}, bound {opt:.6g} vs the smallest of 200,001 grid splits {brute:.6g}",
         at_most(opt, brute * (1 + 1e-9)), numbers=s.to_dict()))
     big = A.optimal_split(np.array([1e8, 1e10, 1e12]), prices, dyn, rew, c_dyn, c_rew)
     slope = float(np.polyfit(np.log([1e10, 1e12]), np.log(big.bound[1:]), 1)[0])
@@ -182,14 +182,13 @@ def lab(size: str, executor=None, results: str | None = None) -> StageResult:
         f"{summary['infinite_bounds']} infinite bounds; gap/bound median {summary['median_ratio']:.2g}, max "
         f"{summary['max_ratio']:.2g}", never_exceeds(sweep.gap, sweep.bound), numbers=summary))
     check = check_allocation(seeds=_pick(size, 20, 200, 400), executor=executor, results=_file(results, "verify-allocation"))
-    laws = check.laws
+    fits = check.fits
     out.lines.append(checked(
         "tabular error laws fall like n^-1/2 (within 0.1)",
-        ", ".join(f"{k}: alpha {laws[k]['alpha']:.3f} [{laws[k]['ci_alpha'][0]:.3f}, {laws[k]['ci_alpha'][1]:.3f}]"
-                  for k in laws),
-        *(near(laws[k]["alpha"], 0.5, 0.1) for k in laws)))
+        ", ".join(f"{k}: alpha {f.law.alpha:.3f} [{f.ci['alpha'][0]:.3f}, {f.ci['alpha'][1]:.3f}]" for k, f in fits.items()),
+        *(near(f.law.alpha, 0.5, 0.1) for f in fits.values())))
     out.lines.append(measured("allocation on a tabular MDP: bound-optimal split against the empirically best",
-                              check.verdict, {k: v for k, v in check.to_dict().items() if k != "curve"}))
+                              check.message, {k: v for k, v in check.to_dict().items() if k != "curve"}))
     out.data.update(sweep=sweep, allocation_check=check)
     return out
 
@@ -229,8 +228,8 @@ def reinforce(size: str, executor=None, results: str | None = None) -> StageResu
         out.lines.append(checked(
             f"REINFORCE {est}, {noise.kind} noise: {'unbiased' if unbiased else 'bias caught'}",
             f"{n} rollouts: max |z| vs exact gradient {r.max_abs_z:.2f} (threshold {r.z_crit:.2f}); mean matches its exact "
-            f"value: {r.matches_expected}; variance MC {r.variance_mc:.4g} vs exact {r.variance_exact:.4g}",
-            equals(bool(r.unbiased), unbiased), equals(bool(r.matches_expected), True),
+            f"value: {r.success}; variance MC {r.variance_mc:.4g} vs exact {r.variance_exact:.4g}",
+            equals(bool(r.unbiased), unbiased), equals(bool(r.success), True),
             near(r.variance_mc / r.variance_exact, 1.0, 0.05)))
     n_baseline = max(n, 100_000)  # the batch-mean bias is a fifth of the gradient: detecting it needs this many
     for bl, unbiased in (("leave-one-out", True), ("batch-mean", False)):
@@ -238,7 +237,7 @@ def reinforce(size: str, executor=None, results: str | None = None) -> StageResu
         out.lines.append(checked(
             f"REINFORCE baseline {bl}: {'unbiased' if unbiased else 'bias caught'}",
             f"max |z| {r.max_abs_z:.2f} (threshold {r.z_crit:.2f}); the batch mean including the rollout scales the "
-            "gradient by 1 - 1/batch", equals(bool(r.unbiased), unbiased), equals(bool(r.matches_expected), True)))
+            "gradient by 1 - 1/batch", equals(bool(r.unbiased), unbiased), equals(bool(r.success), True)))
     pi = softmax_policy(np.zeros((3, 2)))
     mom = exact_moments(enumerate_trajectories(mdp.P, mdp.R, pi, mdp.mu, 4), pi, mdp.gamma, "reward-to-go")
     e16b = mom.e16b_noise_weight(mdp.gamma, 4)
@@ -278,8 +277,8 @@ def straightening(size: str, executor=None, results: str | None = None) -> Stage
     out.lines.append(measured(
         "E6: which Lipschitz constant to lower first",
         f"gamma=0.95, K_f=0.8, K_r=1, K_pi=0.2 (gamma L = {0.95 * 0.8 * 1.2:.3f}): a 1% cut of K_f lowers the bound "
-        f"{100 * s.drop_per_percent['K_f']:.2f}%, K_r {100 * s.drop_per_percent['K_r']:.2f}%, "
-        f"K_pi {100 * s.drop_per_percent['K_pi']:.2f}%: lower {s.lower_first} first", s.to_dict()))
+        f"{100 * s.drop_per_percent['lip_dyn']:.2f}%, K_r {100 * s.drop_per_percent['lip_rew']:.2f}%, "
+        f"K_pi {100 * s.drop_per_percent['lip_pi']:.2f}%: lower {s.lower_first} first", s.to_dict()))
     lc = linear_constants_check()
     out.lines.append(checked(
         "E13: closed-loop linear constant, product bounds and a sampled lower estimate",

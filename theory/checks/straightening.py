@@ -21,6 +21,7 @@ import numpy as np
 
 from theory.maths.bound import compounding_factor, exceeds
 from theory.maths.straightening import curvature, linear_lipschitz
+from theory.results import Result
 
 
 def _encoders() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
@@ -37,16 +38,15 @@ ENCODERS = tuple(_encoders())
 
 
 @dataclass(frozen=True)
-class EncoderResult:
+class EncoderResult(Result):
+    """One encoder of the straightening experiment: its curvature, Lipschitz constant, error and bound."""
+
     encoder: str
     mean_curvature: float
     lipschitz: float
     eps_dyn: float
     bound: float
     true_error: float
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 def _fit_linear(Z: np.ndarray, Z1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

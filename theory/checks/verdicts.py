@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory.maths.bound import exceeds
+from theory.results import NOT_JSON, Result
 
 KINDS = ("checked", "measured", "compared")
 
@@ -69,11 +70,14 @@ RULES: dict[str, Rule] = {
 
 
 @dataclass(frozen=True)
-class Criterion:
-    """One rule applied to measured numbers."""
+class Criterion(Result):
+    """One rule applied to measured numbers; its JSON has the rule, the ``statement`` in words and whether it
+    ``held``."""
+
+    json_properties = ("statement", "held")
 
     rule: str
-    inputs: dict
+    inputs: dict = field(metadata=NOT_JSON)
 
     def __post_init__(self):
         if self.rule not in RULES:
@@ -88,10 +92,20 @@ class Criterion:
     def sentence(self) -> str:
         return RULES[self.rule].say(**self.inputs)
 
+    @property
+    def statement(self) -> str:
+        return self.sentence()
+
+    @property
+    def held(self) -> bool:
+        return self.holds()
+
 
 @dataclass(frozen=True)
-class Line:
+class Line(Result):
     """One line of a report: ``checked`` (with criteria), ``measured`` or ``compared``."""
+
+    json_properties = ("held",)
 
     kind: str
     name: str
@@ -112,14 +126,6 @@ class Line:
     def held(self) -> bool | None:
         """For a checked line, whether every criterion holds; ``None`` otherwise."""
         return all(c.holds() for c in self.criteria) if self.kind == "checked" else None
-
-    def to_dict(self) -> dict:
-        out = {"kind": self.kind, "name": self.name, "detail": self.detail, "held": self.held, "numbers": self.numbers}
-        if self.criteria:
-            out["criteria"] = [{"rule": c.rule, "statement": c.sentence(), "held": c.holds()} for c in self.criteria]
-        if self.paper is not None:
-            out["paper"] = self.paper
-        return out
 
 
 def checked(name: str, detail: str, *criteria: Criterion, numbers: dict | None = None) -> Line:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from theory._validate import InputError
+from theory.vocabulary import concept
 
 INDEX: dict[str, tuple[str, str]] = {
     "bound": ("bound_cmd", "Return-error bound |J - J_hat| <= C_rew eps_rew + C_dyn eps_dyn (E3)."),
@@ -98,8 +99,34 @@ def options(**names: str) -> Iterator[None]:
         raise
 
 
-BOUND_OPTIONS = {"gamma": "--gamma", "horizon": "--horizon", "K_f": "--lip-dyn", "K_r": "--lip-rew", "K_pi": "--lip-pi",
-                 "eps_dyn": "--eps-dyn", "eps_rew": "--eps-rew"}
+def flags_by_python_name(*names: str) -> dict[str, str]:
+    """``{python name: flag}`` of the vocabulary's concepts ``names``, for :func:`options`."""
+    return {(c.python or c.name): c.flag for c in map(concept, names)}
+
+
+BOUND_OPTIONS = flags_by_python_name("gamma", "horizon", "lip_dyn", "lip_rew", "lip_pi", "eps_dyn", "eps_rew")
+
+
+def option(p: argparse.ArgumentParser, name: str, note: str | None = None, **kwargs) -> None:
+    """Add the vocabulary's concept ``name`` as an option: its flag, its meaning as the help (with this command's
+    ``note`` after it) and its old spellings for this command, each printing a one-line notice naming the new one.
+
+    The remaining ``kwargs`` go to :meth:`argparse.ArgumentParser.add_argument` (``type``, ``default``, ...)."""
+    from theory.commands import _types as T
+
+    c = concept(name)
+    if c.flag is None:
+        raise KeyError(f"{name!r} is not a command-line option in the vocabulary (theory/vocabulary.py)")
+    help_text = c.meaning if note is None else f"{c.meaning}; {note}"
+    extra = {} if kwargs.get("action") == "version" else {"dest": name}
+    olds = c.old_flags(p.prog.split()[-1])
+    target = p
+    if olds and kwargs.pop("required", False):  # the old spelling satisfies "required" too
+        target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument(c.flag, help=help_text, **extra, **kwargs)
+    same = {k: v for k, v in kwargs.items() if k in ("type", "nargs", "metavar", "choices")}
+    for old in olds:
+        target.add_argument(old, dest=name, help=argparse.SUPPRESS, action=T.deprecated(c.flag), **same)
 
 
 def run_size(args: argparse.Namespace) -> str:
@@ -113,6 +140,6 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
     """``--workers``, ``--scheduler`` and ``--results``: where a sweep runs and where it keeps its finished tasks."""
     from theory.commands import _types as T
 
-    p.add_argument("--workers", type=T.count(1, 1024), help="run the tasks in this many local processes")
-    p.add_argument("--scheduler", metavar="ADDRESS", help='run on a Dask distributed scheduler (pip install ".[dask]")')
-    p.add_argument("--results", metavar="FILE", help="append each finished task to this JSON-lines file; rerun to resume")
+    option(p, "workers", type=T.count(1, 1024))
+    option(p, "scheduler", 'pip install ".[dask]"', metavar="ADDRESS")
+    option(p, "results", metavar="FILE")

@@ -9,7 +9,7 @@ import warnings
 from theory.maths import allocation as A
 from theory.maths import bound as B
 from theory._validate import InputError
-from theory.commands import BOUND_OPTIONS, command, options, table
+from theory.commands import BOUND_OPTIONS, command, options, table, option
 from theory.commands import _types as T
 from theory.maths.scaling import FitError, FitWarning, PowerLaw, fit_power_law, read_csv
 
@@ -60,27 +60,27 @@ def _law(args: argparse.Namespace, kind: str):
 class AllocateCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--budget", type=T.positive, required=True, help="total budget N")
-        p.add_argument("--price-dyn", type=T.positive, required=True, help="price of one dynamics sample (kappa_d)")
-        p.add_argument("--price-rew", type=T.positive, required=True, help="price of one reward label (kappa_r)")
-        p.add_argument("--a-dyn", type=T.positive, help="dynamics law coefficient a_d")
-        p.add_argument("--alpha-dyn", type=T.positive, help="dynamics law exponent alpha_d")
-        p.add_argument("--a-rew", type=T.positive, help="reward law coefficient a_r")
-        p.add_argument("--alpha-rew", type=T.positive, help="reward law exponent alpha_r")
-        p.add_argument("--dyn-csv", help="fit the dynamics law to this CSV (columns n,error) instead of --a-dyn/--alpha-dyn")
-        p.add_argument("--rew-csv", help="fit the reward law to this CSV instead of --a-rew/--alpha-rew")
-        p.add_argument("--bootstrap", type=T.count(0, 100_000), default=200, help="with CSVs: bootstrap replicates for the split's interval")
-        p.add_argument("--seed", type=T.seed, default=0, help="with CSVs: seed of the bootstrap")
-        p.add_argument("--e-dyn", type=T.nonnegative, default=0.0, help="dynamics error floor (does not move the optimum)")
-        p.add_argument("--e-rew", type=T.nonnegative, default=0.0, help="reward error floor (does not move the optimum)")
-        p.add_argument("--c-dyn", type=T.positive, help="C_dyn of the bound, given directly")
-        p.add_argument("--c-rew", type=T.positive, help="C_rew of the bound, given directly")
-        p.add_argument("--gamma", type=T.probability, help="discount (to compute C_dyn, C_rew from the bound)")
-        p.add_argument("--horizon", type=T.horizon, default="inf", help="integer >= 1 or 'inf'")
-        p.add_argument("--lip-dyn", type=T.nonnegative, help="K_f")
-        p.add_argument("--lip-rew", type=T.nonnegative, help="K_r")
-        p.add_argument("--lip-pi", type=T.nonnegative, default=0.0, help="K_pi (default 0)")
-        p.add_argument("--integer", action="store_true", help="whole numbers of samples")
+        option(p, "budget", type=T.positive, required=True)
+        option(p, "price_dyn", type=T.positive, required=True)
+        option(p, "price_rew", type=T.positive, required=True)
+        option(p, "a_dyn", type=T.positive)
+        option(p, "alpha_dyn", type=T.positive)
+        option(p, "a_rew", type=T.positive)
+        option(p, "alpha_rew", type=T.positive)
+        option(p, "dyn_csv", note="instead of --a-dyn/--alpha-dyn")
+        option(p, "rew_csv", note="instead of --a-rew/--alpha-rew")
+        option(p, "bootstrap", type=T.count(0, 100_000), default=200, note="with CSVs: for the split's interval")
+        option(p, "seed", type=T.seed, default=0, note="with CSVs: of the bootstrap")
+        option(p, "e_dyn", type=T.nonnegative, default=0.0)
+        option(p, "e_rew", type=T.nonnegative, default=0.0)
+        option(p, "c_dyn", type=T.positive, note="given directly")
+        option(p, "c_rew", type=T.positive, note="given directly")
+        option(p, "gamma", type=T.probability, note="to compute C_dyn, C_rew from the bound")
+        option(p, "horizon", type=T.horizon, default="inf")
+        option(p, "lip_dyn", type=T.nonnegative)
+        option(p, "lip_rew", type=T.nonnegative)
+        option(p, "lip_pi", type=T.nonnegative, default=0.0, note="default 0")
+        option(p, "integer", action="store_true")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -90,24 +90,25 @@ class AllocateCommand:
         rew, rew_fit = _law(args, "rew")
         out = A.optimal_split(args.budget, prices, dyn, rew, c_dyn, c_rew, integer=args.integer).to_dict()
         out.update(c_dyn=c_dyn, c_rew=c_rew, budget=args.budget)
-        out["laws"] = {"dyn": {"a": dyn.a, "alpha": dyn.alpha, "e": dyn.e}, "rew": {"a": rew.a, "alpha": rew.alpha, "e": rew.e}}
+        out["laws"] = {"dyn": dyn.to_dict(), "rew": rew.to_dict()}
         if dyn_fit is not None or rew_fit is not None:
             boot = [f.boot if f is not None else [[law.a, law.alpha, law.e]] * args.bootstrap
                     for f, law in ((dyn_fit, dyn), (rew_fit, rew))]
             ci = A.split_interval(args.budget, prices, *boot, c_dyn, c_rew)
             out["share_dyn_ci"] = list(ci["share_dyn"])
-            out["ratio_ci"] = list(ci["ratio"])
+            out["sample_ratio_ci"] = list(ci["sample_ratio"])
         return out
 
     @staticmethod
     def render(out: dict) -> str:
         rows = [("dynamics samples n_d", out["n_d"]), ("reward labels n_r", out["n_r"]),
-                ("dynamics share of budget", out["share_dyn"]), ("ratio n_d/n_r", out["ratio"]),
+                ("dynamics share of budget", out["share_dyn"]), ("ratio n_d/n_r", out["sample_ratio"]),
                 ("bound at the optimum", out["bound"]), ("C_dyn, C_rew", f"{out['c_dyn']:.6g}, {out['c_rew']:.6g}")]
         if "share_dyn_ci" in out:
             rows.append(("95% interval of the share", f"[{out['share_dyn_ci'][0]:.4g}, {out['share_dyn_ci'][1]:.4g}] (from the fits' bootstrap)"))
         if out["corner"]:
-            rows.append(("corner", f"{out['corner']} (one sample of that kind is the minimum)"))
+            kind = "dynamics samples" if out["corner"] == "low" else "reward labels"
+            rows.append(("corner", f"{out['corner']}: one of the {kind} is the minimum"))
         return table(rows, f"Optimal split of budget {out['budget']:g} (docs/theory.md E9-E11)")
 
 
@@ -116,10 +117,10 @@ class FitCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
         p.add_argument("file", help="CSV file with columns n,error")
-        p.add_argument("--floor", action="store_true", help="fit an error floor e too (robust Huber fit)")
-        p.add_argument("--bootstrap", type=T.count(0, 100_000), default=200, help="bootstrap resamples (default 200)")
-        p.add_argument("--level", type=T.real(0.0, 1.0, open_low=True, open_high=True), default=0.95, help="confidence level (default 0.95)")
-        p.add_argument("--seed", type=T.seed, default=0, help="seed of the bootstrap")
+        option(p, "floor", action="store_true")
+        option(p, "bootstrap", type=T.count(0, 100_000), default=200, note="default 200")
+        option(p, "level", type=T.real(0.0, 1.0, open_low=True, open_high=True), default=0.95, note="default 0.95")
+        option(p, "seed", type=T.seed, default=0, note="of the bootstrap")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -135,7 +136,8 @@ class FitCommand:
     @staticmethod
     def render(out: dict) -> str:
         def fmt(k):
-            return f"{out[k]:.6g}  [{out['ci'][k][0]:.4g}, {out['ci'][k][1]:.4g}]" if out["ci"] else f"{out[k]:.6g}"
+            value = out["law"][k]
+            return f"{value:.6g}  [{out['ci'][k][0]:.4g}, {out['ci'][k][1]:.4g}]" if out["ci"] else f"{value:.6g}"
 
         rows = [("a", fmt("a")), ("alpha", fmt("alpha"))]
         if out["floor"]:
@@ -143,4 +145,4 @@ class FitCommand:
         rows.append(("points, bootstrap", f"{out['points']}, {out['bootstrap']}"))
         title = f"{100 * out['level']:g}% bootstrap intervals" if out["ci"] else "no intervals (--bootstrap 0)"
         text = table(rows, f"error = e + a n^-alpha, {title} (docs/theory.md E12)")
-        return text + "".join(f"\n  warning: {w}" for w in out["warnings"])
+        return text + (f"\n  warning: {out['message']}" if out["message"] else "")

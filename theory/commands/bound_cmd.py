@@ -5,20 +5,20 @@ from __future__ import annotations
 import argparse
 
 from theory.maths import bound as B
-from theory.commands import BOUND_OPTIONS, command, options, table
+from theory.commands import BOUND_OPTIONS, command, options, table, option
 from theory.commands import _types as T
 
 
 def add_bound_options(p: argparse.ArgumentParser, errors: bool = True) -> None:
     """Options shared by every subcommand that evaluates the bound."""
-    p.add_argument("--gamma", type=T.probability, required=True, help="discount in [0, 1]")
-    p.add_argument("--horizon", type=T.horizon, default="inf", help="integer >= 1, or 'inf' (default)")
-    p.add_argument("--lip-dyn", type=T.nonnegative, required=True, help="K_f, Lipschitz constant of the dynamics model")
-    p.add_argument("--lip-rew", type=T.nonnegative, required=True, help="K_r, Lipschitz constant of the reward model")
-    p.add_argument("--lip-pi", type=T.nonnegative, default=0.0, help="K_pi, Lipschitz constant of the policy (default 0)")
+    option(p, "gamma", type=T.probability, required=True)
+    option(p, "horizon", type=T.horizon, default="inf", note="default inf")
+    option(p, "lip_dyn", type=T.nonnegative, required=True)
+    option(p, "lip_rew", type=T.nonnegative, required=True)
+    option(p, "lip_pi", type=T.nonnegative, default=0.0, note="default 0")
     if errors:
-        p.add_argument("--eps-dyn", type=T.nonnegative, required=True, help="one-step dynamics error (sup W1)")
-        p.add_argument("--eps-rew", type=T.nonnegative, required=True, help="one-step reward error (sup abs)")
+        option(p, "eps_dyn", type=T.nonnegative, required=True)
+        option(p, "eps_rew", type=T.nonnegative, required=True)
 
 
 def bound_from_args(args: argparse.Namespace, eps_dyn=None, eps_rew=None) -> B.BoundResult:
@@ -48,7 +48,7 @@ class BoundCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
         add_bound_options(p)
-        p.add_argument("--latex", action="store_true", help="also print the closed form in LaTeX")
+        option(p, "latex", action="store_true")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -78,8 +78,8 @@ class BoundCommand:
         if out["reward_share"] is not None:
             rows += [("reward share", out["reward_share"]), ("dynamics share", out["dynamics_share"])]
         text = table(rows, "Return-error bound (docs/theory.md E3)")
-        if out["reason"]:
-            text += "\n  note: " + out["reason"]
+        if out["message"]:
+            text += "\n  note: " + out["message"]
         if out.get("latex"):
             text += "\n" + out["latex"]
         return text

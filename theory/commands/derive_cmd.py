@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from theory._validate import InputError
-from theory.commands import command
+from theory.commands import command, option
 
 
 @command("derive")
@@ -16,11 +16,10 @@ class DeriveCommand:
         from theory.derivations import DERIVATIONS
 
         p.add_argument("name", nargs="?", choices=sorted(DERIVATIONS), help="the derivation (see --list)")
-        p.add_argument("--list", action="store_true",
-                       help="one line per derivation: its name, the labels it covers, and the count of steps of each kind")
-        p.add_argument("--format", choices=("md", "tex"), default="md", help="Markdown (default) or a LaTeX fragment")
-        p.add_argument("--standalone", action="store_true", help="with --format tex: a complete document pdflatex compiles")
-        p.add_argument("--out", help="write to this file instead of standard output")
+        option(p, "list", action="store_true", note="with the count of steps of each kind")
+        option(p, "format", choices=("md", "tex"), default="md", note="default md")
+        option(p, "standalone", action="store_true")
+        option(p, "out", note="default: standard output")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:

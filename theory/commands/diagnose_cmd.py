@@ -7,26 +7,27 @@ import math
 
 from theory._validate import InputError
 from theory.commands import _types as T
-from theory.commands import command, table
+from theory.commands import command, option, table
 
 
 @command("diagnose")
 class DiagnoseCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data", help=".npz or CSV of transitions and the model's predictions (- for standard input): "
-                                      "s, a, r, s_next, s_next_model, r_model, optional a_policy, gamma, horizon")
-        p.add_argument("--gamma", type=T.probability, help="discount (default: the file's, else 0.99)")
-        p.add_argument("--horizon", type=T.horizon, help="integer >= 1 or 'inf' (default: the file's, else inf)")
-        p.add_argument("--multiple", type=T.positive, default=1.0,
-                       help="horizon_max: the longest H with bound <= MULTIPLE x reward span x C_rew(H) (default 1)")
-        p.add_argument("--curves", help="CSV of learning curves: columns n_d,eps_dyn and/or n_r,eps_rew (E12)")
-        p.add_argument("--budget", type=T.positive, help="with --curves: split this next budget (E9-E11)")
-        p.add_argument("--price-dyn", type=T.positive, default=1.0, help="price of one dynamics sample (default 1)")
-        p.add_argument("--price-rew", type=T.positive, default=1.0, help="price of one reward label (default 1)")
-        p.add_argument("--bootstrap", type=T.count(0, 100_000), default=200,
-                       help="bootstrap replicates (mean errors: at least 40; curves: 0 for none; default 200)")
-        p.add_argument("--seed", type=T.seed, default=0, help="seed of the bootstraps and the pair subsample")
+        option(p, "data", note="columns s, a, r, s_next, s_next_model, r_model, "
+                                      "optional a_policy, gamma, horizon")
+        option(p, "gamma", type=T.probability, note="default: the file's, else 0.99")
+        option(p, "horizon", type=T.horizon, note="default: the file's, else inf")
+        option(p, "multiple", type=T.positive, default=1.0,
+                       note="horizon_max is the longest H with bound <= MULTIPLE x reward span x C_rew(H); "
+                            "default 1")
+        option(p, "curves")
+        option(p, "budget", type=T.positive, note="with --curves: the next budget to split")
+        option(p, "price_dyn", type=T.positive, default=1.0, note="default 1")
+        option(p, "price_rew", type=T.positive, default=1.0, note="default 1")
+        option(p, "bootstrap", type=T.count(0, 100_000), default=200,
+                       note="mean errors: at least 40; curves: 0 for none; default 200")
+        option(p, "seed", type=T.seed, default=0, note="of the bootstraps and the pair subsample")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -56,7 +57,7 @@ class DiagnoseCommand:
         if "n" in out:
             def est(key):
                 e = out[key]
-                iv = f"  [{e['interval'][0]:.4g}, {e['interval'][1]:.4g}]" if "interval" in e else ""
+                iv = f"  [{e['interval'][0]:.4g}, {e['interval'][1]:.4g}]" if e["interval"] else ""
                 return f"{e['value']:.4g}{iv}  ({e['kind']})"
 
             lip = out["lipschitz"]
@@ -83,7 +84,7 @@ class DiagnoseCommand:
             for k, f in adv["fits"].items():
                 ci = f["ci"]
                 iv = f"  [{ci['alpha'][0]:.3g}, {ci['alpha'][1]:.3g}]" if ci else ""
-                rows.append((f"{k} law", f"{f['a']:.4g} n^-{f['alpha']:.4g}{iv}"))
+                rows.append((f"{k} law", f"{f['law']['a']:.4g} n^-{f['law']['alpha']:.4g}{iv}"))
             if adv["split"]:
                 sp = adv["split"]
                 iv = f"  [{sp['share_dyn_ci'][0]:.3g}, {sp['share_dyn_ci'][1]:.3g}]" if "share_dyn_ci" in sp else ""

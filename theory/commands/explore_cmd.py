@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 
 from theory._validate import InputError
-from theory.commands import command
+from theory.commands import command, option
 
 
 @command("explore")
 class ExploreCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--out", default="explorer.html", help="the HTML file to write (default: explorer.html)")
+        option(p, "out", default="explorer.html", note="default explorer.html")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from theory.commands import add_sweep_options, command, table
+from theory.commands import add_sweep_options, command, option, table
 from theory.commands import _types as T
 from theory.mdp.analysis import closed_loop_constants
 from theory.mdp.finite import evaluate, load_npz
@@ -14,7 +14,7 @@ from theory.mdp.finite import evaluate, load_npz
 class EvaluateCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--mdp-file", required=True, help=".npz with keys P, R, D, gamma, horizon (-1 = inf), optional mu, pi")
+        option(p, "mdp_file", required=True)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -31,7 +31,7 @@ class EvaluateCommand:
 class LipschitzCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--mdp-file", required=True, help=".npz MDP file")
+        option(p, "mdp_file", required=True)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -52,9 +52,9 @@ class ToyTextCommand:
         from theory.mdp.toy_text import TOY_TEXT
 
         p.add_argument("name", choices=sorted(TOY_TEXT), help="the environment")
-        p.add_argument("--out", required=True, help="the .npz file to write")
-        p.add_argument("--gamma", type=T.probability, default=0.99, help="discount (default 0.99)")
-        p.add_argument("--horizon", type=T.horizon, default="inf", help="integer >= 1, or 'inf' (default)")
+        option(p, "out", required=True, note="an .npz MDP file")
+        option(p, "gamma", type=T.probability, default=0.99, note="default 0.99")
+        option(p, "horizon", type=T.horizon, default="inf", note="default inf")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -80,12 +80,12 @@ class ToyTextCommand:
 class VerifyBoundCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--mdp-file", help=".npz MDP file (default: random chains and grids)")
-        p.add_argument("--mdps", type=T.count(1, 10**6), default=24, help="random MDPs, or repetitions on the file's MDP (default 24)")
-        p.add_argument("--samples-dyn", type=T.count(1), help="dynamics samples (default: a sweep of 1 to 64 per pair)")
-        p.add_argument("--samples-rew", type=T.count(1), help="reward labels (default: a sweep)")
-        p.add_argument("--sigma", type=T.nonnegative, default=0.5, help="reward-label noise (default 0.5)")
-        p.add_argument("--seed", type=T.seed, default=0)
+        option(p, "mdp_file", note="default: random chains and grids")
+        option(p, "mdps", type=T.count(1, 10**6), default=24, note="default 24")
+        option(p, "n_d", type=T.count(1), note="default: a sweep of 1 to 64 per pair")
+        option(p, "n_r", type=T.count(1), note="default: a sweep")
+        option(p, "noise_sd", type=T.nonnegative, default=0.5, note="on the reward labels; default 0.5")
+        option(p, "seed", type=T.seed, default=0)
         add_sweep_options(p)
 
     @staticmethod
@@ -96,16 +96,16 @@ class VerifyBoundCommand:
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else None
         samples = None
-        if (args.samples_dyn is None) != (args.samples_rew is None):
-            raise InputError("give both --samples-dyn and --samples-rew, or neither")
-        if args.samples_dyn is not None:
-            if args.samples_dyn < 1 or args.samples_rew < 1:
-                raise InputError("--samples-dyn and --samples-rew must be >= 1")
+        if (args.n_d is None) != (args.n_r is None):
+            raise InputError("give both --n-d and --n-r, or neither")
+        if args.n_d is not None:
+            if args.n_d < 1 or args.n_r < 1:
+                raise InputError("--n-d and --n-r must be >= 1")
             if mdp is None:
-                raise InputError("--samples-dyn/--samples-rew need --mdp-file (random MDPs differ in size)")
-            samples = ((args.samples_dyn, args.samples_rew),)
+                raise InputError("--n-d/--n-r need --mdp-file (random MDPs differ in size)")
+            samples = ((args.n_d, args.n_r),)
         with executor_for(args.workers, args.scheduler) as executor:
-            sweep = verify_bound(mdp, n_mdps=args.mdps, samples=samples, sigma=args.sigma, seed=args.seed,
+            sweep = verify_bound(mdp, n_mdps=args.mdps, samples=samples, sigma=args.noise_sd, seed=args.seed,
                                  executor=executor, results=args.results)
         out = sweep.summary()
         out["samples"] = [[int(a), int(b)] for a, b in zip(sweep.n_d, sweep.n_r)][: len(samples or ())] or None
@@ -123,11 +123,9 @@ class VerifyBoundCommand:
 class VerifyAllocationCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--seed", type=T.seed, default=0)
-        p.add_argument("--seed-count", type=T.count(2, 10**6), default=100,
-                       help="learned models averaged per split (default 100); --seed is the root seed")
-        p.add_argument("--seeds", dest="seed_count", type=T.count(2, 10**6), action=T.deprecated("--seed-count"),
-                       help=argparse.SUPPRESS)
+        option(p, "seed", type=T.seed, default=0)
+        option(p, "seed_count", type=T.count(2, 10**6), default=100,
+                       note="learned models averaged per split; default 100; --seed is the root seed")
         add_sweep_options(p)
 
     @staticmethod
@@ -145,8 +143,9 @@ class VerifyAllocationCommand:
     @staticmethod
     def render(out: dict) -> str:
         rows = []
-        for k, law in out["laws"].items():
-            rows.append((f"measured {k}", f"{law['a']:.3g} n^-{law['alpha']:.3f}  (alpha 95% CI [{law['ci_alpha'][0]:.3f}, {law['ci_alpha'][1]:.3f}])"))
+        for k, fit in out["fits"].items():
+            law, ci = fit["law"], fit["ci"]["alpha"]
+            rows.append((f"measured eps_{k}", f"{law['a']:.3g} n^-{law['alpha']:.3f}  (alpha 95% CI [{ci[0]:.3f}, {ci[1]:.3f}])"))
         for k, v in out["predicted"].items():
             c = out["coefficients"][k]
             rows.append((f"{k} (C_dyn {c['c_dyn']:.3g}, C_rew {c['c_rew']:.3g})",
@@ -155,20 +154,20 @@ class VerifyAllocationCommand:
         b = out["empirical_best"]
         rows.append(("empirically best", f"share {b['share_dyn']:.2f}: |J-J_hat| {b['return_error']:.4g} +- {b['return_error_se']:.2g}, "
                                          f"suboptimality {b['suboptimality']:.4g}"))
-        return table(rows, f"Allocation check, budget {out['budget']:g}, prices {out['prices']}") + "\n  " + out["verdict"]
+        return table(rows, f"Allocation check, budget {out['budget']:g}, prices {out['prices']}") + "\n  " + out["message"]
 
 
 @command("bounds")
 class BoundsCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--mdp-file", required=True, help="the true MDP (.npz; - for standard input)")
-        p.add_argument("--model-file", help="the model: an MDP file of the same shape whose P and R are the model's "
-                                            "(gamma, horizon, mu and pi come from the true file)")
-        p.add_argument("--learn", nargs=2, type=T.count(1), metavar=("N_D", "N_R"),
-                       help="instead of --model-file, learn the model from N_D transitions and N_R reward labels")
-        p.add_argument("--sigma", type=T.nonnegative, default=0.5, help="with --learn: reward-label noise (default 0.5)")
-        p.add_argument("--seed", type=T.seed, default=0, help="with --learn: the seed of the samples")
+        option(p, "mdp_file", required=True, note="the true MDP; - for standard input")
+        option(p, "model_file", note="its P and R are the model's; gamma, horizon, mu and pi come "
+                                            "from the true file")
+        option(p, "learn", nargs=2, type=T.count(1), metavar=("N_D", "N_R"),
+                       note="instead of --model-file")
+        option(p, "noise_sd", type=T.nonnegative, default=0.5, note="with --learn: on the reward labels; default 0.5")
+        option(p, "seed", type=T.seed, default=0, note="with --learn: of the samples")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -188,7 +187,7 @@ class BoundsCommand:
                                  "lives on the same states and actions")
             P_hat, R_hat = model.P, model.R
         else:
-            learned = learn(mdp, args.learn[0], args.learn[1], args.sigma, np.random.default_rng(args.seed))
+            learned = learn(mdp, args.learn[0], args.learn[1], args.noise_sd, np.random.default_rng(args.seed))
             P_hat, R_hat = learned.P, learned.R
         return bound_hierarchy(mdp, P_hat, R_hat).to_dict()
 
@@ -196,6 +195,6 @@ class BoundsCommand:
     def render(out: dict) -> str:
         rows = [("J (true), J_hat (model)", f"{out['J']:.6g}, {out['J_model']:.6g}")]
         for lv in out["levels"]:
-            ratio = "" if lv["ratio"] is None else f"  ({lv['ratio']:.3g} x the gap)"
+            ratio = "" if lv["looseness"] is None else f"  ({lv['looseness']:.3g} x the gap)"
             rows.append((lv["name"], f"{lv['value']:.4g}{ratio}{'' if lv['holds'] else '  VIOLATED'}"))
         return (table(rows, "Bounds on |J - J_hat|, from the exact gap up (docs/theory.md section 7)") + "\n  " + out["message"])

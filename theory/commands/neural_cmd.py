@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from theory.commands import add_sweep_options, command, run_size, table
+from theory.commands import add_sweep_options, command, run_size, table, option
 from theory.commands import _types as T
 
 
@@ -12,10 +12,10 @@ from theory.commands import _types as T
 class ScalingExperimentCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--quick", action="store_true", help="a tiny grid (seconds)")
-        p.add_argument("--full", action="store_true", help="the larger grid, trained to convergence (long)")
-        p.add_argument("--measure", choices=("mean", "sup", "mse", "rmse"), default="mean", help="error measure to fit (default mean)")
-        p.add_argument("--seed", type=T.seed, default=0)
+        option(p, "quick", action="store_true", note="a tiny grid (seconds)")
+        option(p, "full", action="store_true", note="the larger grid, trained to convergence (long)")
+        option(p, "measure", choices=("mean", "sup", "mse", "rmse"), default="mean", note="default mean")
+        option(p, "seed", type=T.seed, default=0)
         add_sweep_options(p)
 
     @staticmethod

@@ -7,7 +7,7 @@ import math
 import re
 
 from theory._validate import InputError
-from theory.commands import command, table
+from theory.commands import command, table, option
 from theory.commands import _types as T
 
 
@@ -58,27 +58,26 @@ def family_from_args(args: argparse.Namespace):
 class NoiseBudgetCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--v0", type=T.nonnegative, help="clean variance V0 of one rollout's gradient estimate")
-        p.add_argument("--w", type=T.positive, help="noise weight W (Gamma G_2 for the full return, E16)")
-        p.add_argument("--mdp-file", help="take V0 and W from this finite-horizon MDP (exact, uniform policy) instead")
-        p.add_argument("--budget", type=T.positive, required=True, help="total budget B")
-        p.add_argument("--c0", type=T.nonnegative, default=0.0, help="imagination cost per rollout (default 0)")
-        p.add_argument("--price-min", type=T.positive, help="cheapest price per rollout's labels (default: the smallest offer)")
-        p.add_argument("--price-max", type=T.positive, help="dearest price (default: the largest offer)")
-        p.add_argument("--noise", choices=("power", "floor", "bounded", "averaging", "menu"), required=True)
-        p.add_argument("--A", type=T.positive, help="power: sigma^2 = A c^-p; floor: sigma^2 = floor + A/c")
-        p.add_argument("--p", type=T.positive, help="power exponent")
-        p.add_argument("--sigma2-floor", type=T.nonnegative, help="floor family: the noise floor")
-        p.add_argument("--sigma2-0", type=T.positive, help="bounded family: sigma^2 at price 0")
-        p.add_argument("--price-perfect", type=T.positive,
-                       help="bounded family: the price at which labels are perfect, sigma^2 = 0 (default: --price-max, "
-                            "deprecated)")
-        p.add_argument("--sigma2-1", type=T.positive, help="averaging: variance of one label")
-        p.add_argument("--k", type=T.positive, help="averaging: price of one label")
-        p.add_argument("--offer", type=_offer, nargs="+", metavar="PRICE:SIGMA2", help="menu: the offers")
+        option(p, "v0", type=T.nonnegative)
+        option(p, "w", type=T.positive, note="Gamma G_2 for the full return")
+        option(p, "mdp_file", note="take V0 and W from this finite-horizon MDP (exact, uniform policy) instead")
+        option(p, "rollout_budget", type=T.positive, required=True)
+        option(p, "c0", type=T.nonnegative, default=0.0, note="default 0")
+        option(p, "price_min", type=T.positive, note="default: the smallest offer")
+        option(p, "price_max", type=T.positive, note="default: the largest offer")
+        option(p, "noise", choices=("power", "floor", "bounded", "averaging", "menu"), required=True)
+        option(p, "A", type=T.positive)
+        option(p, "p", type=T.positive)
+        option(p, "sigma2_floor", type=T.nonnegative)
+        option(p, "sigma2_0", type=T.positive)
+        option(p, "price_perfect", type=T.positive,
+                       note="default: --price-max, deprecated")
+        option(p, "sigma2_1", type=T.positive)
+        option(p, "k", type=T.positive)
+        option(p, "offer", type=_offer, nargs="+", metavar="PRICE:SIGMA2")
         # "-1:1" is a (bad) offer, not an option: argparse hands it to _offer, whose message says what is wrong
         p._negative_number_matcher = re.compile(r"^-\d+$|^-\d*\.\d+$|^-[\d.eE+-]*:[\d.eE+-]*$")
-        p.add_argument("--integer", action="store_true", help="whole rollouts: K = floor(B / (c0 + c))")
+        option(p, "integer", action="store_true", note="rollouts = floor(B / (c0 + c))")
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
@@ -103,35 +102,35 @@ class NoiseBudgetCommand:
             lo, hi = args.price_min, args.price_max
         from theory.maths import noise_budget as NB
 
-        problem = NB.BudgetProblem(args.v0, args.w, args.budget, lo, hi, args.c0, args.integer)
+        problem = NB.BudgetProblem(args.v0, args.w, args.rollout_budget, lo, hi, args.c0, args.integer)
         out = NB.solve(family_from_args(args), problem).to_dict()
-        out.update(family=args.noise, price_min=lo, price_max=hi, V0=args.v0, W=args.w)
+        out.update(noise=args.noise, price_min=lo, price_max=hi, v0=args.v0, w=args.w, rollout_budget=args.rollout_budget)
         return out
 
     @staticmethod
     def render(out: dict) -> str:
         rows = [("price per rollout's labels", out["price"]), ("noise variance sigma^2", out["sigma2"]),
-                ("rollouts", out["rollouts"]), ("gradient MSE", out["mse"]), ("corner", out["corner"] or "interior"),
+                ("rollouts", out["rollouts"]), ("gradient MSE", out["mse"]), ("corner", out["corner"] or "inside the range"),
                 ("closed form (E19)", out["closed_form_price"]),
-                ("paper's noise-only price", f"{out['noise_only_price']:.6g} ({out['noise_only_corner'] or 'interior'}), "
-                                             + (f"MSE there {out['noise_only_mse']:.6g}" if math.isfinite(out['noise_only_mse']) else "no whole rollout there"))]
-        return table(rows, f"Noise budget, {out['family']} family, prices in [{out['price_min']:g}, {out['price_max']:g}] "
-                           f"(docs/theory.md E18, E19)") + "\n  " + out["note"]
+                ("paper's noise-only price", f"{out['noise_only_price']:.6g} ({out['noise_only_corner'] or 'inside the range'}), "
+                                             + (f"MSE there {out['noise_only_mse']:.6g}" if out['noise_only_mse'] is not None else "no whole rollout there"))]
+        return table(rows, f"Noise budget, {out['noise']} family, prices in [{out['price_min']:g}, {out['price_max']:g}] "
+                           f"(docs/theory.md E18, E19)") + "\n  " + out["message"]
 
 
 @command("check-reinforce")
 class CheckReinforceCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--mdp-file", help=".npz MDP file (default: a random 3-state, 2-action MDP)")
-        p.add_argument("--horizon", type=T.count(1, 10_000), help="rollout horizon H (default: the file's if finite, else 4)")
-        p.add_argument("--sigma", type=T.nonnegative, default=0.0, help="standard deviation of zero-mean reward noise")
-        p.add_argument("--bias", type=T.real(), default=0.0, help="a constant reward bias (E17: shifts nothing)")
-        p.add_argument("--rollouts", type=T.count(2, 10**9), default=100_000, help="Monte Carlo rollouts (default 100000)")
-        p.add_argument("--estimator", choices=("full", "reward-to-go", "reward-to-go-no-discount-weight"), default="full")
-        p.add_argument("--seed", type=T.seed, default=0)
-        p.add_argument("--engine", choices=("auto", "numpy", "numba"), default="auto",
-                       help="numba: the compiled fast path (pip install \".[fast]\"), the same numbers bit for bit; "
+        option(p, "mdp_file", note="default: a random 3-state, 2-action MDP")
+        option(p, "horizon", type=T.count(1, 10_000), note="default: the file's if finite, else 4")
+        option(p, "noise_sd", type=T.nonnegative, default=0.0)
+        option(p, "bias", type=T.real(), default=0.0)
+        option(p, "rollouts", type=T.count(2, 10**9), default=100_000, note="Monte Carlo; default 100000")
+        option(p, "estimator", choices=("full", "reward-to-go", "reward-to-go-no-discount-weight"), default="full")
+        option(p, "seed", type=T.seed, default=0)
+        option(p, "engine", choices=("auto", "numpy", "numba"), default="auto",
+                       note="numba: the compiled fast path (pip install \".[fast]\"), the same numbers bit for bit; "
                             "auto takes it when Numba is installed and the run has 2e7 rollout steps or more")
 
     @staticmethod
@@ -151,9 +150,9 @@ class CheckReinforceCommand:
                              "give --horizon")
         if args.rollouts < 2:
             raise InputError("--rollouts must be >= 2")
-        if args.sigma < 0:
-            raise InputError(f"--sigma must be >= 0, got {args.sigma}")
-        noise = Noise("constant-bias", sigma=args.sigma, bias=args.bias) if args.bias else Noise("gaussian", sigma=args.sigma)
+        if args.noise_sd < 0:
+            raise InputError(f"--noise-sd must be >= 0, got {args.noise_sd}")
+        noise = Noise("constant-bias", sigma=args.noise_sd, bias=args.bias) if args.bias else Noise("gaussian", sigma=args.noise_sd)
         mdp = dataclasses.replace(mdp, horizon=H)
         res = check_reinforce(mdp, estimator=args.estimator, noise=noise, n_rollouts=args.rollouts, rng=args.seed,
                               engine=args.engine)
@@ -167,4 +166,4 @@ class CheckReinforceCommand:
                 ("max |z| against the exact gradient", out["max_abs_z"]), ("Bonferroni threshold (99%)", out["z_crit"]),
                 ("unbiased", out["unbiased"]), ("variance exact (single rollout)", out["variance_exact"]),
                 ("variance Monte Carlo", out["variance_mc"]), ("engine", out["engine"])]
-        return table(rows, "REINFORCE check at the uniform policy (docs/theory.md E15, E16)") + "".join(f"\n  note: {n}" for n in out["notes"])
+        return table(rows, "REINFORCE check at the uniform policy (docs/theory.md E15, E16)") + (f"\n  {out['message']}" if out["message"] else "")

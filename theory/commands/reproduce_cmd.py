@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from theory.commands import add_sweep_options, command, run_size
+from theory.commands import add_sweep_options, command, run_size, option
 
 
 @command("reproduce")
@@ -13,13 +13,13 @@ class ReproduceCommand:
     def configure(p: argparse.ArgumentParser) -> None:
         from theory.reproduce import STAGE_NAMES
 
-        p.add_argument("--out", default="figures", help="folder for the figures (default: figures)")
-        p.add_argument("--derivations", default=None,
-                       help="folder for the checked derivations (default: derivations/ beside the default figures/, "
-                            "else DIR/derivations inside --out DIR)")
-        p.add_argument("--quick", action="store_true", help="small sweeps: seconds, for a first look and the tests")
-        p.add_argument("--full", action="store_true", help="publication grade: the large grids and the slow experiments")
-        p.add_argument("--only", nargs="+", metavar="STAGE", help=f"run only these stages: {', '.join(STAGE_NAMES)}")
+        option(p, "out", default="figures", note="the folder for the figures; default figures")
+        option(p, "derivations_out", default=None,
+                       note="default: derivations/ beside the default figures/, else "
+                            "DIR/derivations inside --out DIR")
+        option(p, "quick", action="store_true")
+        option(p, "full", action="store_true")
+        option(p, "only", nargs="+", metavar="STAGE", note=", ".join(STAGE_NAMES))
         add_sweep_options(p)
 
     @staticmethod
@@ -29,7 +29,7 @@ class ReproduceCommand:
         from theory.checks.sweep import executor_for
 
         with executor_for(args.workers, args.scheduler) as executor:
-            summary = R.reproduce(args.out, size=run_size(args), only=args.only, derivations_dir=args.derivations,
+            summary = R.reproduce(args.out, size=run_size(args), only=args.only, derivations_dir=args.derivations_out,
                                   executor=executor, results=args.results)
         summary["exit_code"] = 1 if summary["failed"] else 0
         return summary

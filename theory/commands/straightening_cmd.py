@@ -8,7 +8,7 @@ import io
 import numpy as np
 
 from theory._validate import BINARY_LIMIT, InputError, read_input
-from theory.commands import command, table
+from theory.commands import command, table, option
 from theory.maths.straightening import curvature
 
 
@@ -16,7 +16,7 @@ from theory.maths.straightening import curvature
 class CurvatureCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--trajectory-file", required=True, help=".npy array of shape (T, d) or (batch, T, d)")
+        option(p, "trajectory_file", required=True)
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:

@@ -17,14 +17,25 @@ from __future__ import annotations
 
 import json
 import re
+import dataclasses
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["PARAMETERS", "OUTPUT_IDS", "Parameter", "build_html", "external_references", "write_explorer"]
+from theory.vocabulary import CONCEPTS, concept
+
+__all__ = ["PARAMETERS", "OUTPUT_IDS", "RENAMED", "Parameter", "build_html", "external_references", "write_explorer"]
 
 #: The page's size limit (bytes) that ``reproduce`` checks.
 MAX_BYTES = 1_000_000
+
+
+def _checked(p: "Parameter") -> "Parameter":
+    """``p`` with its key checked against the vocabulary and, without its own, the concept's meaning as help."""
+    c = concept(p.key)
+    if c.query_key != p.key:
+        raise KeyError(f"{p.key!r} is not an explorer query key in the vocabulary (theory/vocabulary.py)")
+    return p if p.help else dataclasses.replace(p, help=c.meaning)
 
 
 @dataclass(frozen=True)
@@ -47,37 +58,41 @@ class Parameter:
     help: str = ""
 
 
-PARAMETERS: tuple[Parameter, ...] = (
+PARAMETERS: tuple[Parameter, ...] = tuple(_checked(p) for p in (
     Parameter("gamma", "bound", "discount γ", "0.9", "unit", (0, 1, "lin")),
-    Parameter("H", "bound", "horizon H", "inf", "horizon", (1, 1000, "log"), help="a whole number, or inf"),
-    Parameter("K_f", "bound", "K<sub>f</sub> (dynamics)", "0.5", "nonneg", (0, 3, "lin")),
-    Parameter("K_r", "bound", "K<sub>r</sub> (reward)", "1", "nonneg", (0, 5, "lin")),
-    Parameter("K_pi", "bound", "K<sub>π</sub> (policy)", "0.5", "nonneg", (0, 3, "lin")),
+    Parameter("horizon", "bound", "horizon H", "inf", "horizon", (1, 1000, "log"), help="a whole number, or inf"),
+    Parameter("lip_dyn", "bound", "K<sub>f</sub> (dynamics)", "0.5", "nonneg", (0, 3, "lin")),
+    Parameter("lip_rew", "bound", "K<sub>r</sub> (reward)", "1", "nonneg", (0, 5, "lin")),
+    Parameter("lip_pi", "bound", "K<sub>π</sub> (policy)", "0.5", "nonneg", (0, 3, "lin")),
     Parameter("eps_dyn", "bound", "ε<sub>dyn</sub> (sup W<sub>1</sub>)", "0.01", "nonneg", (1e-4, 1, "log")),
     Parameter("eps_rew", "bound", "ε<sub>rew</sub> (sup |r − r̂|)", "0.02", "nonneg", (1e-4, 1, "log")),
-    Parameter("N", "split", "budget N", "1e5", "pos", (10, 1e9, "log")),
-    Parameter("kappa_d", "split", "κ<sub>d</sub> (per sample)", "1", "pos", (0.01, 100, "log")),
-    Parameter("kappa_r", "split", "κ<sub>r</sub> (per label)", "10", "pos", (0.01, 1000, "log")),
-    Parameter("a_d", "split", "a<sub>d</sub>", "0.34", "pos", (0.01, 100, "log")),
-    Parameter("alpha_d", "split", "α<sub>d</sub>", "0.11", "pos", (0.01, 2, "log")),
-    Parameter("a_r", "split", "a<sub>r</sub>", "90", "pos", (0.01, 1000, "log")),
-    Parameter("alpha_r", "split", "α<sub>r</sub>", "0.96", "pos", (0.01, 2, "log")),
-    Parameter("V0", "noise", "V<sub>0</sub> (clean variance)", "5", "nonneg", (0.01, 100, "log")),
-    Parameter("W", "noise", "W (noise weight)", "6", "pos", (0.01, 100, "log")),
-    Parameter("budget", "noise", "budget 𝓑", "1000", "pos", (1, 1e6, "log")),
+    Parameter("budget", "split", "budget N", "1e5", "pos", (10, 1e9, "log")),
+    Parameter("price_dyn", "split", "κ<sub>d</sub> (per sample)", "1", "pos", (0.01, 100, "log")),
+    Parameter("price_rew", "split", "κ<sub>r</sub> (per label)", "10", "pos", (0.01, 1000, "log")),
+    Parameter("a_dyn", "split", "a<sub>d</sub>", "0.34", "pos", (0.01, 100, "log")),
+    Parameter("alpha_dyn", "split", "α<sub>d</sub>", "0.11", "pos", (0.01, 2, "log")),
+    Parameter("a_rew", "split", "a<sub>r</sub>", "90", "pos", (0.01, 1000, "log")),
+    Parameter("alpha_rew", "split", "α<sub>r</sub>", "0.96", "pos", (0.01, 2, "log")),
+    Parameter("v0", "noise", "V<sub>0</sub> (clean variance)", "5", "nonneg", (0.01, 100, "log")),
+    Parameter("w", "noise", "W (noise weight)", "6", "pos", (0.01, 100, "log")),
+    Parameter("rollout_budget", "noise", "budget 𝓑", "1000", "pos", (1, 1e6, "log")),
     Parameter("c0", "noise", "c<sub>0</sub> (compute per rollout)", "0", "nonneg", (0, 10, "lin")),
-    Parameter("cmin", "noise", "lowest price c<sub>min</sub>", "0.1", "pos", (1e-3, 1e3, "log")),
-    Parameter("cmax", "noise", "highest price c<sub>max</sub>", "100", "pos", (1e-2, 1e4, "log")),
-    Parameter("family", "noise", "noise family σ²(c)", "power", "choice",
+    Parameter("price_min", "noise", "lowest price c<sub>min</sub>", "0.1", "pos", (1e-3, 1e3, "log")),
+    Parameter("price_max", "noise", "highest price c<sub>max</sub>", "100", "pos", (1e-2, 1e4, "log")),
+    Parameter("noise", "noise", "noise family σ²(c)", "power", "choice",
               choices=("power", "floor", "bounded", "averaging")),
     Parameter("A", "noise", "A (scale)", "2", "pos", (0.01, 100, "log"), family="power floor"),
     Parameter("p", "noise", "p (exponent)", "2", "pos", (0.1, 4, "lin"), family="power"),
-    Parameter("sigma2_f", "noise", "σ<sub>f</sub>² (floor)", "0.5", "nonneg", (0, 10, "lin"), family="floor"),
+    Parameter("sigma2_floor", "noise", "σ<sub>f</sub>² (floor)", "0.5", "nonneg", (0, 10, "lin"), family="floor"),
     Parameter("sigma2_0", "noise", "σ<sub>0</sub>² (at price 0)", "2", "pos", (0.01, 100, "log"), family="bounded"),
-    Parameter("c_perfect", "noise", "price of perfect labels c<sub>perfect</sub>", "100", "pos", (0.1, 1e4, "log"), family="bounded"),
+    Parameter("price_perfect", "noise", "price of perfect labels c<sub>perfect</sub>", "100", "pos", (0.1, 1e4, "log"),
+              family="bounded"),
     Parameter("sigma2_1", "noise", "σ<sub>1</sub>² (one label)", "2", "pos", (0.01, 100, "log"), family="averaging"),
     Parameter("k", "noise", "k (price per label)", "1", "pos", (0.01, 100, "log"), family="averaging"),
-)
+))
+
+#: Old query keys still read for this release (the page says which key replaces each), from the vocabulary.
+RENAMED: dict[str, str] = {o.name: c.name for c in CONCEPTS for o in c.old if o.surface == "query"}
 
 #: The ids whose ``data-value`` the tests hold to the Python API.
 OUTPUT_IDS = ("bound", "c_rew", "c_dyn", "L", "K_rpi", "reward_term", "dynamics_term", "share", "n_d", "n_r",
@@ -105,6 +120,7 @@ def build_html() -> str:
     page = _asset("page.html")
     for key, value in {"{{STYLE}}": _asset("page.css"), "{{SCRIPT}}": script, "{{VERSION}}": __version__,
                        "{{PARAMETERS}}": json.dumps(params, ensure_ascii=False),
+                       "{{RENAMED}}": json.dumps(RENAMED),
                        **{f"{{{{MATH_{panel}}}}}": _math_blocks(panel) for panel in ("bound", "split", "noise")}}.items():
         page = page.replace(key, value)
     return page

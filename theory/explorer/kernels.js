@@ -156,25 +156,25 @@ function sensitivity(gamma, H, eps_dyn, eps_rew, K_f, K_r, K_pi) {  // E6
     if (v > 0 || (v < 0 && -v * H < 40)) hScale = Math.min(hScale, 1 / Math.abs(v));
   }
   const partials = {
-    K_f: partial_K_f(eps_dyn, K_f, K_r, K_pi, c, dc_dL),
-    K_r: partial_K_r(eps_dyn, K_f, K_r, K_pi, c, dc_dL),
-    K_pi: partial_K_pi(eps_dyn, K_f, K_r, K_pi, c, dc_dL),
+    lip_dyn: partial_K_f(eps_dyn, K_f, K_r, K_pi, c, dc_dL),
+    lip_rew: partial_K_r(eps_dyn, K_f, K_r, K_pi, c, dc_dL),
+    lip_pi: partial_K_pi(eps_dyn, K_f, K_r, K_pi, c, dc_dL),
     gamma: derivative((gg) => boundAt(gg, H), gamma, 0, gHi, gScale),
-    H: infinite ? null : derivative((hh) => boundAt(gamma, hh), H, 1, Infinity, hScale),
+    horizon: infinite ? null : derivative((hh) => boundAt(gamma, hh), H, 1, Infinity, hScale),
   };
-  const values = {K_f, K_r, K_pi, gamma, H};
+  const values = {lip_dyn: K_f, lip_rew: K_r, lip_pi: K_pi, gamma, horizon: H};  // keyed by the vocabulary's names
   const elasticity = {};
   for (const name of Object.keys(partials)) {
     elasticity[name] = B === 0 || partials[name] === null ? null : partials[name] * values[name] / B;
   }
   const drops = {};
-  for (const name of ["K_f", "K_r", "K_pi"]) {
-    const kw = {K_f, K_r, K_pi};
+  for (const name of ["lip_dyn", "lip_rew", "lip_pi"]) {
+    const kw = {lip_dyn: K_f, lip_rew: K_r, lip_pi: K_pi};
     kw[name] *= 0.99;
-    drops[name] = B ? 1 - returnBound(gamma, H, eps_dyn, eps_rew, kw.K_f, kw.K_r, kw.K_pi).bound / B : 0;
+    drops[name] = B ? 1 - returnBound(gamma, H, eps_dyn, eps_rew, kw.lip_dyn, kw.lip_rew, kw.lip_pi).bound / B : 0;
   }
-  let best = "K_f";
-  for (const name of ["K_r", "K_pi"]) if (drops[name] > drops[best]) best = name;
+  let best = "lip_dyn";
+  for (const name of ["lip_rew", "lip_pi"]) if (drops[name] > drops[best]) best = name;
   const lowerFirst = drops[best] > 0 ? best : null;
   return {bound: B, partials, elasticity, drops, lowerFirst};
 }
@@ -189,10 +189,10 @@ function optimalSplit(N, kappa_d, kappa_r, a_d, alpha_d, a_r, alpha_r, C_dyn, C_
   if (!(C_dyn > 0) || !Number.isFinite(C_dyn)) throw new InputError(`c_dyn must be positive and finite, got ${C_dyn}`);
   if (!(C_rew > 0) || !Number.isFinite(C_rew)) throw new InputError(`c_rew must be positive and finite, got ${C_rew}`);
   if (!Number.isFinite(N / Math.min(kappa_d, kappa_r))) {
-    throw new InputError("budget / price exceeds the float range (about 1.8e308 samples)", "N");
+    throw new InputError("budget / price exceeds the float range (about 1.8e308 samples)", "budget");
   }
   if (N - kappa_d < kappa_r || N - kappa_r < kappa_d) {
-    throw new InputError(`budget must be at least price_dyn + price_rew = ${kappa_d + kappa_r} (one sample of each kind), got ${N}`, "N");
+    throw new InputError(`budget must be at least price_dyn + price_rew = ${kappa_d + kappa_r} (one sample of each kind), got ${N}`, "budget");
   }
   const g0 = splitConst(alpha_d, alpha_r, C_dyn, C_rew, a_d, a_r, kappa_d, kappa_r, N);
   const gAndSlope = (u) => {
@@ -221,7 +221,7 @@ function optimalSplit(N, kappa_d, kappa_r, a_d, alpha_d, a_r, alpha_r, C_dyn, C_
 }
 
 const NOISE_FAMILIES = {
-  power: ["A", "p"], floor: ["sigma2_f", "A"], bounded: ["sigma2_0", "c_perfect"], averaging: ["sigma2_1", "k"],
+  power: ["A", "p"], floor: ["sigma2_floor", "A"], bounded: ["sigma2_0", "price_perfect"], averaging: ["sigma2_1", "k"],
 };
 const NOISE_FUNCTIONS = {
   power: [noiseVariance_power, mse_power, mseSlope_power, phi_power, phiSlope_power],
@@ -243,7 +243,7 @@ function priceCandidates(family, params, lo, hi) {
     const k = params.k;
     const first = Math.max(Math.ceil(lo / k - 1e-9), 1), last = Math.floor(hi / k + 1e-9);
     if (last < first) throw new InputError(`no whole number of labels at price ${k} each fits in [${lo}, ${hi}]`, "k");
-    if (last - first + 1 > 2000000) throw new InputError("more than 2e6 label counts in the price range: narrow it", "cmax");
+    if (last - first + 1 > 2000000) throw new InputError("more than 2e6 label counts in the price range: narrow it", "price_max");
     const out = [];
     for (let m = first; m <= last; m++) out.push(m * k);
     return out;
@@ -272,9 +272,9 @@ function minimisePrice(objective, slope, cands, refine) {
 }
 
 function solveNoiseBudget(family, params, V0, W, budget, c0, lo, hi) {  // E18 and the paper's reduction E19
-  if (hi < lo) throw new InputError(`price_max must be >= price_min, got [${lo}, ${hi}]`, "cmax");
-  if (budget < c0 + lo) throw new InputError(`budget must buy at least one rollout: >= c0 + price_min = ${c0 + lo}, got ${budget}`, "budget");
-  if (budget / (c0 + lo) > 1e300) throw new InputError("budget / (c0 + price_min) is beyond the float range this solver works in (at most 1e300)", "budget");
+  if (hi < lo) throw new InputError(`price_max must be >= price_min, got [${lo}, ${hi}]`, "price_max");
+  if (budget < c0 + lo) throw new InputError(`budget must buy at least one rollout: >= c0 + price_min = ${c0 + lo}, got ${budget}`, "rollout_budget");
+  if (budget / (c0 + lo) > 1e300) throw new InputError("budget / (c0 + price_min) is beyond the float range this solver works in (at most 1e300)", "rollout_budget");
   const args = NOISE_FAMILIES[family].map((name) => params[name]);
   const [sigma2, mse, mseSlope, phi, phiSlope] = NOISE_FUNCTIONS[family];
   const refine = family !== "averaging";

@@ -87,9 +87,9 @@ function buildControls() {
       row.appendChild(box);
       if (p.rule === "horizon") {
         const inf = document.createElement("input");
-        inf.type = "checkbox"; inf.id = "in-H-inf";
+        inf.type = "checkbox"; inf.id = "in-horizon-inf";
         const il = document.createElement("label");
-        il.htmlFor = "in-H-inf"; il.textContent = "H = ∞";
+        il.htmlFor = "in-horizon-inf"; il.textContent = "H = ∞";
         inf.addEventListener("change", () => setParam(p, inf.checked ? "inf" : String(sliderToValue(p, Number(slider.value)))));
         row.appendChild(inf); row.appendChild(il);
       }
@@ -107,7 +107,7 @@ function syncControl(p) {
   if (p.rule === "choice") { box.value = state[p.key]; return; }
   if (document.activeElement !== box) box.value = raw[p.key];
   document.getElementById(`sl-${p.key}`).value = String(valueToSlider(p, state[p.key]));
-  if (p.rule === "horizon") document.getElementById("in-H-inf").checked = state.H === Infinity;
+  if (p.rule === "horizon") document.getElementById("in-horizon-inf").checked = state.horizon === Infinity;
 }
 
 function setParam(p, text) {
@@ -126,6 +126,9 @@ function setParam(p, text) {
 
 function readQuery() {
   const q = new URLSearchParams(window.location.search);
+  for (const [oldKey, newKey] of Object.entries(RENAMED)) {  // an old link keeps working for this release
+    if (q.has(oldKey) && !q.has(newKey)) q.set(newKey, q.get(oldKey));
+  }
   for (const p of PARAMETERS) {
     const given = q.get(p.key);
     state[p.key] = parseParam(p, p.default).value;
@@ -140,14 +143,18 @@ function readQuery() {
     }
   }
   const known = new Set(PARAMETERS.map((p) => p.key));
-  const unknown = [...q.keys()].filter((key) => !known.has(key));
-  say("query-message", unknown.length ? `ignored unknown query parameter(s): ${unknown.join(", ")}` : "");
+  const old = [...q.keys()].filter((key) => !known.has(key) && key in RENAMED);
+  const unknown = [...q.keys()].filter((key) => !known.has(key) && !(key in RENAMED));
+  say("query-message", [
+    ...old.map((key) => `query key ${key} is deprecated; use ${RENAMED[key]}`),
+    ...(unknown.length ? [`ignored unknown query parameter(s): ${unknown.join(", ")}`] : []),
+  ].join("; "));
 }
 
 function writeQuery() {
   const q = new URLSearchParams();
   for (const p of PARAMETERS) {
-    if (p.family && !p.family.split(" ").includes(state.family)) continue;
+    if (p.family && !p.family.split(" ").includes(state.noise)) continue;
     q.set(p.key, raw[p.key]);
   }
   try {
@@ -164,26 +171,26 @@ let lastBound = null;
 
 function boundPanel() {
   const s = state;
-  const crossField = s.H === Infinity && s.gamma >= 1
+  const crossField = s.horizon === Infinity && s.gamma >= 1
     ? "gamma must be < 1 when the horizon is infinite (the discounted return diverges at gamma = 1)" : "";
   if (crossField) {
-    crossProblems.H = crossField;
+    crossProblems.horizon = crossField;
     for (const id of ["bound", "c_rew", "c_dyn", "reward_term", "dynamics_term"]) show(id, NaN);
-    show("L", closedLoopL(s.K_f, s.K_pi));
-    show("K_rpi", closedLoopK(s.K_r, s.K_pi));
+    show("L", closedLoopL(s.lip_dyn, s.lip_pi));
+    show("K_rpi", closedLoopK(s.lip_rew, s.lip_pi));
     say("bound_reason", crossField);
     lastBound = null;
     elasticities(null);
     plotBoundVsH(null);
     return;
   }
-  const r = returnBound(s.gamma, s.H, s.eps_dyn, s.eps_rew, s.K_f, s.K_r, s.K_pi);
+  const r = returnBound(s.gamma, s.horizon, s.eps_dyn, s.eps_rew, s.lip_dyn, s.lip_rew, s.lip_pi);
   lastBound = r;
   for (const id of ["bound", "c_rew", "c_dyn", "L", "K_rpi", "reward_term", "dynamics_term"]) show(id, r[id]);
   const gl = r.L * s.gamma;
   say("bound_reason", r.reason ? `B = ∞: ${r.reason}` : `finite; γL = ${fmt(gl, 4)}${gl >= 1 ? " ≥ 1 (finite only because H is finite)" : ""}`);
-  say("bound_branch", `the formula that applies: ${branchOf(s.gamma, s.H, r.L)}`);
-  elasticities(Number.isFinite(r.bound) ? sensitivity(s.gamma, s.H, s.eps_dyn, s.eps_rew, s.K_f, s.K_r, s.K_pi) : null);
+  say("bound_branch", `the formula that applies: ${branchOf(s.gamma, s.horizon, r.L)}`);
+  elasticities(Number.isFinite(r.bound) ? sensitivity(s.gamma, s.horizon, s.eps_dyn, s.eps_rew, s.lip_dyn, s.lip_rew, s.lip_pi) : null);
   plotBoundVsH(r);
 }
 
@@ -198,12 +205,12 @@ function branchOf(gamma, H, L) {  // which closed form of E3 applies (the remova
 }
 
 function elasticities(sens) {
-  for (const name of ["K_f", "K_r", "K_pi", "gamma", "H"]) {
+  for (const name of ["lip_dyn", "lip_rew", "lip_pi", "gamma", "horizon"]) {
     show(`elasticity_${name}`, sens ? sens.elasticity[name] : NaN);
     show(`partial_${name}`, sens ? sens.partials[name] : NaN);
   }
   say("lower_first", !sens ? "no sensitivities: the bound is not finite here"
-    : sens.lowerFirst ? `lowering ${sens.lowerFirst} by 1% lowers the bound most (${fmt(100 * sens.drops[sens.lowerFirst], 3)}%)`
+    : sens.lowerFirst ? `lowering ${sens.lowerFirst} (${{lip_dyn: "K_f", lip_rew: "K_r", lip_pi: "K_pi"}[sens.lowerFirst]}) by 1% lowers the bound most (${fmt(100 * sens.drops[sens.lowerFirst], 3)}%)`
       : "no Lipschitz constant changes the bound here: the dynamics term is zero");
 }
 
@@ -217,7 +224,7 @@ function splitPanel() {
   let split = null;
   if (!why) {
     try {
-      split = optimalSplit(s.N, s.kappa_d, s.kappa_r, s.a_d, s.alpha_d, s.a_r, s.alpha_r, lastBound.c_dyn, lastBound.c_rew);
+      split = optimalSplit(s.budget, s.price_dyn, s.price_rew, s.a_dyn, s.alpha_dyn, s.a_rew, s.alpha_rew, lastBound.c_dyn, lastBound.c_rew);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       why = e.message;
@@ -238,11 +245,11 @@ function splitPanel() {
 function noisePanel() {
   const s = state;
   const params = {};
-  for (const name of NOISE_FAMILIES[s.family]) params[name] = s[name];
-  for (const row of document.querySelectorAll("[data-family]")) row.hidden = !row.dataset.family.split(" ").includes(s.family);
+  for (const name of NOISE_FAMILIES[s.noise]) params[name] = s[name];
+  for (const row of document.querySelectorAll("[data-family]")) row.hidden = !row.dataset.family.split(" ").includes(s.noise);
   let out = null, why = "";
   try {
-    out = solveNoiseBudget(s.family, params, s.V0, s.W, s.budget, s.c0, s.cmin, s.cmax);
+    out = solveNoiseBudget(s.noise, params, s.v0, s.w, s.rollout_budget, s.c0, s.price_min, s.price_max);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     why = e.message;
@@ -257,8 +264,8 @@ function noisePanel() {
   show("price_full", out.price); show("price_paper", out.price_paper);
   show("mse_full", out.mse); show("mse_paper", out.mse_paper);
   show("rollouts", out.rollouts); show("sigma2_at", out.sigma2);
-  const corner = (c) => (Math.abs(c - s.cmin) <= 1e-7 * Math.max(Math.abs(c), Math.abs(s.cmin)) ? " (cheapest)"
-    : Math.abs(c - s.cmax) <= 1e-7 * Math.max(Math.abs(c), Math.abs(s.cmax)) ? " (dearest)" : " (interior)");
+  const corner = (c) => (Math.abs(c - s.price_min) <= 1e-7 * Math.max(Math.abs(c), Math.abs(s.price_min)) ? " (cheapest)"
+    : Math.abs(c - s.price_max) <= 1e-7 * Math.max(Math.abs(c), Math.abs(s.price_max)) ? " (dearest)" : " (interior)");
   const agree = Math.abs(out.price - out.price_paper) <= 1e-3 * Math.max(Math.abs(out.price), Math.abs(out.price_paper));
   say("noise_note", (out.flat ? "c σ²(c) is flat here: the paper's reduction is indifferent (shown at the cheapest price). " : "")
     + `full objective: price ${fmt(out.price)}${corner(out.price)}; paper's noise-only reduction: ${fmt(out.price_paper)}`
@@ -282,9 +289,9 @@ function plotBoundVsH(r) {
   const s = state;
   const logY = document.getElementById("bound-log") && document.getElementById("bound-log").checked;
   if (!r) { plot("plot-bound", {series: [], xlabel: "horizon H", ylabel: "bound B", note: "no bound at these values"}); return; }
-  const hmax = s.H === Infinity ? 200 : Math.min(Math.max(2 * s.H, 20), 1e6);
+  const hmax = s.horizon === Infinity ? 200 : Math.min(Math.max(2 * s.horizon, 20), 1e6);
   const hs = horizonsUpTo(hmax);
-  const rs = hs.map((h) => returnBound(s.gamma, h, s.eps_dyn, s.eps_rew, s.K_f, s.K_r, s.K_pi));
+  const rs = hs.map((h) => returnBound(s.gamma, h, s.eps_dyn, s.eps_rew, s.lip_dyn, s.lip_rew, s.lip_pi));
   const curve = {x: hs, y: rs.map((q) => q.bound)};
   const series = [];
   if (previousBoundCurve && JSON.stringify(previousBoundCurve.x) !== "" ) series.push({...previousBoundCurve, faint: true});
@@ -293,11 +300,11 @@ function plotBoundVsH(r) {
               {x: hs, y: rs.map((q) => q.reward_term), dash: "8 4", label: "reward term"});
   const spec = {series, xlog: hmax > 300, ylog: logY, xlabel: "horizon H",
                 ylabel: logY ? "B(H) and its terms (log)" : "B(H) and its terms", ymin: logY ? undefined : 0};
-  if (s.H === Infinity) {
+  if (s.horizon === Infinity) {
     if (Number.isFinite(r.bound)) { spec.hline = r.bound; spec.hlineLabel = `H = ∞: B = ${fmt(r.bound, 4)}`; }
     else spec.note = "H = ∞: B = ∞ (γL ≥ 1)";
   } else {
-    spec.marks = [{x: s.H, y: r.bound, label: `H = ${s.H}`}];
+    spec.marks = [{x: s.horizon, y: r.bound, label: `H = ${s.horizon}`}];
   }
   plot("plot-bound", spec);
   previousBoundCurve = curve;
@@ -306,14 +313,14 @@ function plotBoundVsH(r) {
 function plotSplit(split) {
   const s = state;
   if (!split) { plot("plot-split", {series: [], xlabel: "dynamics share x", ylabel: "bound B(x)", note: "no split"}); return; }
-  const lo = s.kappa_d / s.N, hi = 1 - s.kappa_r / s.N;
+  const lo = s.price_dyn / s.budget, hi = 1 - s.price_rew / s.budget;
   const xs = [];
   for (let i = 0; i <= 240; i++) {  // dense near both ends, where B(x) turns up steeply
     const t = i / 240, u = Math.log(lo / (1 - lo)) + t * (Math.log(hi / (1 - hi)) - Math.log(lo / (1 - lo)));
     xs.push(1 / (1 + Math.exp(-u)));
   }
   const cd = lastBound.c_dyn, cr = lastBound.c_rew;
-  const ys = xs.map((x) => boundOnLine(x, s.N, s.kappa_d, s.kappa_r, cd, cr, s.a_d, s.alpha_d, s.a_r, s.alpha_r));
+  const ys = xs.map((x) => boundOnLine(x, s.budget, s.price_dyn, s.price_rew, cd, cr, s.a_dyn, s.alpha_dyn, s.a_rew, s.alpha_rew));
   plot("plot-split", {series: [{x: xs, y: ys}], ylog: true, xlabel: "dynamics share of the budget x = κ_d n_d / N",
                       ylabel: "bound on the budget line", marks: [{x: split.share, y: split.bound, label: `x* = ${fmt(split.share, 4)}`}]});
 }
@@ -321,12 +328,12 @@ function plotSplit(split) {
 function plotShareVsRatio(split) {
   const s = state;
   if (!split) { plot("plot-ratio", {series: [], xlabel: "price ratio κ_r / κ_d", ylabel: "x*", note: "no split"}); return; }
-  const r0 = s.kappa_r / s.kappa_d;
+  const r0 = s.price_rew / s.price_dyn;
   const rs = geomspace(r0 / 1000, r0 * 1000, 121);
   const xs = [], ys = [];
   for (const r of rs) {
     try {
-      ys.push(optimalSplit(s.N, s.kappa_d, r * s.kappa_d, s.a_d, s.alpha_d, s.a_r, s.alpha_r, lastBound.c_dyn, lastBound.c_rew).share);
+      ys.push(optimalSplit(s.budget, s.price_dyn, r * s.price_dyn, s.a_dyn, s.alpha_dyn, s.a_rew, s.alpha_rew, lastBound.c_dyn, lastBound.c_rew).share);
       xs.push(r);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
@@ -339,27 +346,27 @@ function plotShareVsRatio(split) {
 function plotShareVsBudget(split) {  // E11: the optimal share against the budget, prices and laws fixed
   const s = state;
   if (!split) { plot("plot-budget", {series: [], xlabel: "budget N", ylabel: "x*", note: "no split"}); return; }
-  const lo = Math.max((s.kappa_d + s.kappa_r) * 1.01, s.N / 1e6), hi = s.N * 1e6;
+  const lo = Math.max((s.price_dyn + s.price_rew) * 1.01, s.budget / 1e6), hi = s.budget * 1e6;
   const xs = [], ys = [];
   for (const n of geomspace(lo, hi, 121)) {
     try {
-      ys.push(optimalSplit(n, s.kappa_d, s.kappa_r, s.a_d, s.alpha_d, s.a_r, s.alpha_r, lastBound.c_dyn, lastBound.c_rew).share);
+      ys.push(optimalSplit(n, s.price_dyn, s.price_rew, s.a_dyn, s.alpha_dyn, s.a_rew, s.alpha_rew, lastBound.c_dyn, lastBound.c_rew).share);
       xs.push(n);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
     }
   }
   plot("plot-budget", {series: [{x: xs, y: ys}], xlog: true, xlabel: "budget N", ylabel: "optimal share x*", ymin: 0,
-                       marks: [{x: s.N, y: split.share, label: "this budget"}]});
+                       marks: [{x: s.budget, y: split.share, label: "this budget"}]});
 }
 
 function plotNoise(out, params) {
   const s = state;
   if (!out) { plot("plot-noise", {series: [], xlabel: "price per rollout c", ylabel: "MSE(c)", note: "no solution"}); return; }
-  const fam = NOISE_FUNCTIONS[s.family], args = NOISE_FAMILIES[s.family].map((n) => params[n]);
-  const cs = s.family === "averaging" ? priceCandidates("averaging", params, s.cmin, s.cmax).filter((_, i, a) => a.length <= 400 || i % Math.ceil(a.length / 400) === 0)
-    : (s.cmax > s.cmin ? geomspace(s.cmin, s.cmax, 240) : [s.cmin]);
-  const ys = cs.map((c) => fam[1](c, s.c0, s.V0, s.W, s.budget, ...args));
+  const fam = NOISE_FUNCTIONS[s.noise], args = NOISE_FAMILIES[s.noise].map((n) => params[n]);
+  const cs = s.noise === "averaging" ? priceCandidates("averaging", params, s.price_min, s.price_max).filter((_, i, a) => a.length <= 400 || i % Math.ceil(a.length / 400) === 0)
+    : (s.price_max > s.price_min ? geomspace(s.price_min, s.price_max, 240) : [s.price_min]);
+  const ys = cs.map((c) => fam[1](c, s.c0, s.v0, s.w, s.rollout_budget, ...args));
   plot("plot-noise", {series: [{x: cs, y: ys}], xlog: true, ylog: true, xlabel: "price of one rollout's labels c",
                       ylabel: "gradient MSE(c) (E18)",
                       marks: [{x: out.price, y: out.mse, label: "full objective"},
@@ -387,15 +394,15 @@ function update() {
 
 // ---------------------------------------------------------------- scenes for the lecture hall
 const SCENES = [
-  {name: "A contracting model", panel: "bound", values: {gamma: "0.9", H: "inf", K_f: "0.5", K_pi: "0.2"},
+  {name: "A contracting model", panel: "bound", values: {gamma: "0.9", horizon: "inf", lip_dyn: "0.5", lip_pi: "0.2"},
    question: "γL = 0.54: which term of the bound dominates, and which constant would you lower first?"},
-  {name: "γL close to 1", panel: "bound", values: {gamma: "0.99", H: "inf", K_f: "1", K_pi: "0"},
+  {name: "γL close to 1", panel: "bound", values: {gamma: "0.99", horizon: "inf", lip_dyn: "1", lip_pi: "0"},
    question: "γL = 0.99: how much does a 1% cut of K_f buy, and why is its elasticity so large?"},
-  {name: "A vacuous bound that a finite horizon rescues", panel: "bound", values: {gamma: "0.99", H: "20", K_f: "1.2", K_pi: "0"},
+  {name: "A vacuous bound that a finite horizon rescues", panel: "bound", values: {gamma: "0.99", horizon: "20", lip_dyn: "1.2", lip_pi: "0"},
    question: "With H = ∞ the bound is infinite here; how long an imagination horizon keeps it below 1?"},
-  {name: "Cheap reward labels", panel: "split", values: {kappa_d: "1", kappa_r: "0.1", alpha_d: "0.11", alpha_r: "0.96"},
+  {name: "Cheap reward labels", panel: "split", values: {price_dyn: "1", price_rew: "0.1", alpha_dyn: "0.11", alpha_rew: "0.96"},
    question: "Labels cost a tenth of a transition: does the budget move towards reward labels, and by how much?"},
-  {name: "A noise floor", panel: "noise", values: {family: "floor", sigma2_f: "0.5", A: "2", c0: "0"},
+  {name: "A noise floor", panel: "noise", values: {noise: "floor", sigma2_floor: "0.5", A: "2", c0: "0"},
    question: "Labels never get cleaner than σ_f² = 0.5: why does the paper's reduction buy the cheapest labels?"},
 ];
 

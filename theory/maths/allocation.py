@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from theory import _validate as V
-from theory.results import Result
+from theory.results import NOT_JSON, Result
 from theory.maths.scaling import PowerLaw
 
 
@@ -75,11 +75,12 @@ class Allocation(Result):
         The share of the budget spent on dynamics samples, $\kappa_dn_d/N$.
     bound : ndarray
         The bound at the split (E8).
-    ratio : ndarray
+    sample_ratio : ndarray
         $n_d/n_r$.
     corner_code : ndarray of int8
-        0 interior, 1 where the one-sample limit of the dynamics binds, 2 where that of the reward labels binds
-        (``corner`` names them ``""``, ``"dyn_min"`` and ``"rew_min"``).
+        0 interior, 1 where the one-sample limit of the dynamics binds (the share at the low end of its range),
+        2 where that of the reward labels binds (the high end); ``corner`` names them ``None``, ``"low"`` and
+        ``"high"``.
     iterations : int
         Newton iterations taken.
     residual : ndarray
@@ -93,12 +94,14 @@ class Allocation(Result):
         What went wrong, or empty.
     """
 
+    json_properties = ("corner",)
+
     n_d: np.ndarray
     n_r: np.ndarray
     share_dyn: np.ndarray
     bound: np.ndarray
-    ratio: np.ndarray
-    corner_code: np.ndarray  # int8: 0 interior, 1 "dyn_min", 2 "rew_min" (names in CORNERS; see ``corner``)
+    sample_ratio: np.ndarray
+    corner_code: np.ndarray = field(metadata=NOT_JSON)  # int8: 0 interior, 1 low, 2 high (names in CORNERS)
     iterations: int
     residual: np.ndarray  # |log LHS - log RHS| of E9 at the answer (0 at the root)
     integer: bool
@@ -107,16 +110,11 @@ class Allocation(Result):
 
     @property
     def corner(self):
-        """Which one-sample limit binds: ``""`` (interior), ``"dyn_min"`` or ``"rew_min"`` (an array of names, or
-        one name for a scalar problem); stored as small integer codes, named only when asked."""
-        names = np.asarray(CORNERS)[self.corner_code]
-        return str(names) if np.ndim(names) == 0 else names
-
-    def to_dict(self) -> dict:
-        from theory.results import to_jsonable
-
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "corner_code"}
-        return to_jsonable(out | {"corner": self.corner})
+        """Where the share sits in its range: ``None`` (inside), ``"low"`` (the one-sample limit of the dynamics
+        binds) or ``"high"`` (that of the reward labels); an object array of them, or one for a scalar problem.
+        Stored as small integer codes, named only when asked."""
+        code = self.corner_code
+        return CORNERS[int(code)] if np.ndim(code) == 0 else np.asarray(CORNERS, dtype=object)[code]
 
 
 def bound_at(n_d, n_r, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew) -> np.ndarray:
@@ -141,7 +139,7 @@ def _check(budget, prices: Prices, c_dyn, c_rew):
 
 
 CHUNK = 1 << 17  # budgets per pass: 1 MiB a float array, cache-friendly, and 1e5 budgets in one pass
-CORNERS = ("", "dyn_min", "rew_min")
+CORNERS = (None, "low", "high")
 
 
 def optimal_split(budget, prices: Prices, dyn: PowerLaw, rew: PowerLaw, c_dyn, c_rew, *,
@@ -270,7 +268,7 @@ def _in_chunks(given: tuple, shape: tuple, dyn: PowerLaw, rew: PowerLaw, **optio
     size = int(np.prod(shape))
     # a scalar stays a scalar and an array of the full shape is only viewed; raveling a broadcast view copies it
     flat = [a.reshape(()) if a.size == 1 else np.ravel(np.broadcast_to(a, shape)) for a in given]
-    floats = ("n_d", "n_r", "share_dyn", "bound", "ratio", "residual")
+    floats = ("n_d", "n_r", "share_dyn", "bound", "sample_ratio", "residual")
     out = {name: np.empty(size) for name in floats} | {"corner_code": np.empty(size, dtype=np.int8)}
     iterations, failed = 0, []
     for k in range(0, size, CHUNK):
@@ -281,7 +279,7 @@ def _in_chunks(given: tuple, shape: tuple, dyn: PowerLaw, rew: PowerLaw, **optio
         iterations = max(iterations, part.iterations)
         if not part.success:
             failed.append(part.message)
-    return Allocation(*(out[f].reshape(shape) for f in ("n_d", "n_r", "share_dyn", "bound", "ratio", "corner_code")),
+    return Allocation(*(out[f].reshape(shape) for f in ("n_d", "n_r", "share_dyn", "bound", "sample_ratio", "corner_code")),
                       iterations, out["residual"].reshape(shape), options["integer"], not failed,
                       "; ".join(failed) if failed else "converged")
 
@@ -382,7 +380,7 @@ def split_interval(budget: float, prices: Prices, dyn_boot: np.ndarray, rew_boot
     Returns
     -------
     dict
-        ``share_dyn`` and ``ratio`` intervals.
+        ``share_dyn`` and ``sample_ratio`` intervals.
 
     References
     ----------
@@ -395,6 +393,6 @@ def split_interval(budget: float, prices: Prices, dyn_boot: np.ndarray, rew_boot
     shares, ratios = np.empty(k), np.empty(k)
     for j in range(k):
         s = optimal_split(budget, prices, PowerLaw(*dyn_boot[j]), PowerLaw(*rew_boot[j]), c_dyn, c_rew)
-        shares[j], ratios[j] = s.share_dyn, s.ratio
+        shares[j], ratios[j] = s.share_dyn, s.sample_ratio
     q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
-    return {"share_dyn": tuple(np.percentile(shares, q)), "ratio": tuple(np.percentile(ratios, q))}
+    return {"share_dyn": tuple(np.percentile(shares, q)), "sample_ratio": tuple(np.percentile(ratios, q))}

@@ -17,11 +17,12 @@ cancellation-free kernels the tests prove equal to the SymPy closed forms of
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
 from theory import _validate as V
+from theory.results import Result
 from theory.maths.coefficients import _gaps, c_dyn, c_rew, geometric_sum
 
 __all__ = ["BoundResult", "coefficients", "compounding_factor", "exceeds", "resolve_constants", "return_bound",
@@ -32,7 +33,7 @@ REASON_OVERFLOW = "overflow: the exact bound exceeds the float range (about 1.8e
 
 
 @dataclass(frozen=True)
-class BoundResult:
+class BoundResult(Result):
     r"""Result of :func:`return_bound` (E3); every array broadcasts over the inputs.
 
     Parameters
@@ -47,9 +48,10 @@ class BoundResult:
         The closed-loop constants the bound used.
     finite : ndarray of bool
         Where the bound is finite.
-    reason : str or None
-        Why a bound is infinite: ``REASON_INFINITE`` ($H=\infty$ with $\gamma L\ge1$ and a dynamics term that
-        does not vanish) or ``REASON_OVERFLOW`` (finite, but beyond the float range); both when both occur.
+    message : str
+        Empty where every bound is finite, else why not: ``REASON_INFINITE`` ($H=\infty$ with $\gamma L\ge1$ and
+        a dynamics term that does not vanish) or ``REASON_OVERFLOW`` (finite, but beyond the float range); both
+        when both occur.
     """
 
     c_rew: np.ndarray
@@ -60,23 +62,7 @@ class BoundResult:
     L: np.ndarray
     K_rpi: np.ndarray
     finite: np.ndarray
-    reason: str | None
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict: floats (or lists), with ``None`` for infinities."""
-        return {key: _jsonable(value) for key, value in asdict(self).items()}
-
-
-def _jsonable(value):
-    if isinstance(value, np.ndarray):
-        value = value.tolist() if value.ndim else value.item()
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
+    message: str
 
 
 def resolve_constants(*, L=None, K_rpi=None, K_f=None, K_r=None, K_pi=None) -> tuple[np.ndarray, np.ndarray]:
@@ -188,7 +174,7 @@ def return_bound(gamma, horizon, eps_dyn, eps_rew, **constants) -> BoundResult:
     -------
     BoundResult
         All inputs broadcast; a grid of a million points is one call. Never negative or NaN
-        for valid input; ``inf`` only with a ``reason``.
+        for valid input; ``inf`` only with a ``message``.
 
     References
     ----------
@@ -211,7 +197,7 @@ def return_bound(gamma, horizon, eps_dyn, eps_rew, **constants) -> BoundResult:
         rew_term = np.where(er == 0, 0.0, cr * er)
         total = rew_term + dyn_term
     finite = np.isfinite(total)
-    reason = None
+    message = ""
     if not finite.all():
         gl_at_least_one = _gaps(g, Lc)[1] >= 0
         compounding = np.isinf(h) & gl_at_least_one & (ed > 0) & (Kc > 0) & (g > 0)
@@ -220,8 +206,8 @@ def return_bound(gamma, horizon, eps_dyn, eps_rew, **constants) -> BoundResult:
             parts.append(REASON_INFINITE)
         if (~compounding & ~finite).any():
             parts.append(REASON_OVERFLOW)
-        reason = "; ".join(parts)
-    return BoundResult(*(_squeeze(a) for a in (cr, cd, rew_term, dyn_term, total, Lc, Kc, finite)), reason)
+        message = "; ".join(parts)
+    return BoundResult(*(_squeeze(a) for a in (cr, cd, rew_term, dyn_term, total, Lc, Kc, finite)), message)
 
 
 def exceeds(gap, bound, slack=0.0):

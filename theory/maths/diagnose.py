@@ -33,6 +33,7 @@ from theory import _validate as V
 from theory.maths.bound import return_bound
 from theory.maths.coefficients import c_rew
 from theory.maths.pairwise import lipschitz_estimates
+from theory.results import Result
 
 FIELDS = ("s", "a", "r", "s_next", "s_next_model", "r_model")
 OPTIONAL = ("a_policy",)
@@ -112,7 +113,7 @@ class Transitions:
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Result):
     r"""A number with what kind of number it is (``docs/theory.md`` section 7).
 
     Parameters
@@ -126,7 +127,7 @@ class Estimate:
         The confidence interval of an estimate.
     level : float, optional
         Its level.
-    note : str
+    message : str
         How it was obtained.
     """
 
@@ -134,20 +135,14 @@ class Estimate:
     kind: str
     interval: tuple[float, float] | None = None
     level: float | None = None
-    note: str = ""
-
-    def to_dict(self) -> dict:
-        out = {"value": self.value, "kind": self.kind}
-        if self.interval is not None:
-            out |= {"interval": list(self.interval), "level": self.level}
-        if self.note:
-            out["note"] = self.note
-        return out
+    message: str = ""
 
 
 @dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(Result):
     r"""What the data say about a model (``docs/theory.md`` section 7, E3, E6, E13); every field labelled by its kind.
+
+    The JSON also carries ``horizon_max_is_inf`` (JSON has no infinity).
 
     Parameters
     ----------
@@ -158,7 +153,8 @@ class Diagnosis:
     eps_dyn_max, eps_rew_max : Estimate
         The largest one-step errors seen (lower bounds of the sup errors E3 needs).
     lipschitz : dict
-        Sampled Lipschitz constants (lower bounds, E13) by name.
+        Sampled Lipschitz constants (lower bounds, E13) by concept: ``lip_dyn``, ``lip_rew`` and (with a policy
+        column) ``lip_pi``.
     gamma, horizon : float
         The discount and horizon used.
     gamma_L : float
@@ -183,12 +179,14 @@ class Diagnosis:
         Notes on what the numbers are (plug-in lower estimates) and what follows from them.
     """
 
+    json_properties = ("horizon_max_is_inf",)
+
     n: int
     eps_dyn_mean: Estimate
     eps_rew_mean: Estimate
     eps_dyn_max: Estimate
     eps_rew_max: Estimate
-    lipschitz: dict  # K_f, K_r, K_pi -> PairwiseLipschitz (K_pi only with a_policy)
+    lipschitz: dict  # lip_dyn, lip_rew, lip_pi -> PairwiseLipschitz (lip_pi only with a_policy)
     gamma: float
     horizon: float
     gamma_L: float
@@ -202,18 +200,10 @@ class Diagnosis:
     sensitivities: dict | None
     message: str
 
-    def to_dict(self) -> dict:
-        from theory.results import to_jsonable
-
-        est = {k: getattr(self, k).to_dict() for k in ("eps_dyn_mean", "eps_rew_mean", "eps_dyn_max", "eps_rew_max")}
-        lip = {k: v.to_dict() for k, v in self.lipschitz.items()}
-        return to_jsonable({
-            "n": self.n, **est, **{k: lip[k]["value"] for k in lip}, "lipschitz": lip,
-            "gamma": self.gamma, "horizon": self.horizon, "gamma_L": self.gamma_L, "vacuous": self.vacuous,
-            "bound": self.bound, "reward_term": self.reward_term, "dynamics_term": self.dynamics_term,
-            "lower_first": self.lower_first, "multiple": self.multiple, "horizon_max": self.horizon_max,
-            "horizon_max_is_inf": self.horizon_max == math.inf,
-            "sensitivities": self.sensitivities, "message": self.message})
+    @property
+    def horizon_max_is_inf(self) -> bool:
+        """Whether ``horizon_max`` is infinite."""
+        return self.horizon_max == math.inf
 
 
 def _bootstrap_mean(x: np.ndarray, reps: int, level: float, rng: np.random.Generator) -> tuple[float, float]:
@@ -321,21 +311,21 @@ def diagnose(data: Transitions | dict, *, gamma: float | None = None, horizon=No
     for name, e in (("dyn", e_dyn), ("rew", e_rew)):
         means[name] = Estimate(float(e.mean()), "estimate", _bootstrap_mean(e, int(bootstrap), level, rng), level,
                                "on-policy mean error (the data's state-action distribution)")
-    maxima = {name: Estimate(float(e.max()), "lower bound", note="sample maximum: the sup error E3 needs is at least this")
+    maxima = {name: Estimate(float(e.max()), "lower bound", message="sample maximum: the sup error E3 needs is at least this")
               for name, e in (("dyn", e_dyn), ("rew", e_rew))}
-    targets = {"K_f": (("s", "a"), data.s_next_model), "K_r": (("s", "a"), data.r_model)}
+    targets = {"lip_dyn": (("s", "a"), data.s_next_model), "lip_rew": (("s", "a"), data.r_model)}
     if data.a_policy is not None:
-        targets["K_pi"] = (("s",), data.a_policy)
+        targets["lip_pi"] = (("s",), data.a_policy)
     lip = lipschitz_estimates({"s": data.s, "a": data.a}, targets, rng=rng)
-    K_f, K_r = lip["K_f"].value, lip["K_r"].value
-    K_pi = lip["K_pi"].value if "K_pi" in lip else 0.0
+    K_f, K_r = lip["lip_dyn"].value, lip["lip_rew"].value
+    K_pi = lip["lip_pi"].value if "lip_pi" in lip else 0.0
     gamma_L = g * K_f * (1 + K_pi)
     vacuous = math.isinf(H) and gamma_L >= 1
     res = return_bound(g, H, maxima["dyn"].value, maxima["rew"].value, K_f=K_f, K_r=K_r, K_pi=K_pi)
     finite = bool(res.finite)
     notes = ["plug-in values: every error and constant is a lower estimate of what E3 needs, so the bound is an "
              "estimate, not a guarantee"]
-    if "K_pi" not in lip:
+    if "lip_pi" not in lip:
         notes.append("no a_policy given: K_pi taken as 0 (a deterministic policy constant in s)")
     if vacuous:
         notes.append(f"gamma K_f (1 + K_pi) = {gamma_L:.4g} >= 1 with lower estimates of the constants: the discounted "
@@ -456,7 +446,7 @@ def _csv_arrays(name: str, raw: bytes) -> dict:
 
 # --------------------------------------------------------------------------- learning curves to advice
 @dataclass(frozen=True)
-class Advice:
+class Advice(Result):
     r"""The two error laws fitted to learning curves (E12) and the split of the next budget (E9-E11).
 
     Parameters
@@ -478,12 +468,6 @@ class Advice:
     split: dict | None
     success: bool
     message: str
-
-    def to_dict(self) -> dict:
-        from theory.results import to_jsonable
-
-        return to_jsonable({"fits": {k: f.to_dict() for k, f in self.fits.items()}, "budget": self.budget,
-                            "split": self.split, "success": self.success, "message": self.message})
 
 
 def read_curves(path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -588,8 +572,8 @@ def advise(curves: dict, diagnosis: Diagnosis | None = None, *, budget: float | 
         if diagnosis is None:
             raise V.InputError("give c_dyn and c_rew, or a diagnosis to take them from")
         lip = diagnosis.lipschitz
-        cd, cr = coefficients(diagnosis.gamma, diagnosis.horizon, K_f=lip["K_f"].value, K_r=lip["K_r"].value,
-                              K_pi=lip["K_pi"].value if "K_pi" in lip else 0.0)
+        cd, cr = coefficients(diagnosis.gamma, diagnosis.horizon, K_f=lip["lip_dyn"].value, K_r=lip["lip_rew"].value,
+                              K_pi=lip["lip_pi"].value if "lip_pi" in lip else 0.0)
         c_dyn, c_rew = float(cd), float(cr)
     if not (math.isfinite(c_dyn) and c_dyn > 0):
         return Advice(fits, budget, None, False, f"C_dyn = {c_dyn:g}: the bound is infinite or has no dynamics term here; "
@@ -599,5 +583,5 @@ def advise(curves: dict, diagnosis: Diagnosis | None = None, *, budget: float | 
     split |= {"c_dyn": c_dyn, "c_rew": c_rew}
     if bootstrap:
         ci = split_interval(budget, prices, fits["dyn"].boot, fits["rew"].boot, c_dyn, c_rew)
-        split |= {"share_dyn_ci": list(ci["share_dyn"]), "ratio_ci": list(ci["ratio"])}
+        split |= {"share_dyn_ci": list(ci["share_dyn"]), "sample_ratio_ci": list(ci["sample_ratio"])}
     return Advice(fits, budget, split, True, "split of the next budget by E9-E11 with the fitted laws")

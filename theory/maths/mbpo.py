@@ -26,18 +26,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
+from theory.results import Result
 
 
 @dataclass(frozen=True)
-class BranchedBound:
+class BranchedBound(Result):
     """MBPO's penalty at every whole rollout length, its real minimiser $k^*$ and the best whole $k$."""
 
     k_star: float
     k_best: int
     penalty: np.ndarray  # C(k) for k = 0 .. len - 1
-
-    def to_dict(self) -> dict:
-        return {"k_star": self.k_star, "k_best": self.k_best, "penalty": self.penalty.tolist()}
 
 
 def penalty(k, gamma: float, eps_pi: float, eps_model: float, r_max: float) -> np.ndarray:

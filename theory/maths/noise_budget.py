@@ -25,6 +25,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from theory import _validate as V
+from theory.results import Result
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ class BudgetProblem:
 
 
 @dataclass(frozen=True)
-class BudgetOptimum:
+class BudgetOptimum(Result):
     r"""The solution of E18 with the paper's noise-only answer beside it (E19).
 
     Parameters
@@ -251,17 +252,20 @@ class BudgetOptimum:
     mse : float
         The gradient MSE at the optimum.
     corner : str or None
-        ``"cheapest"`` or ``"dearest"`` when the optimum is at an end of the price range, else ``None``.
+        ``"low"`` or ``"high"`` when the optimum is at the cheapest or the dearest end of the price range, else
+        ``None``.
     noise_only_price : float
         The paper's answer: the price minimising the noise term $c\,\sigma^2(c)$ alone.
     noise_only_corner : str or None
-        As ``corner``, for the noise-only answer.
+        As ``corner``, for the noise-only answer, or ``"indifferent"`` where its objective is flat.
     noise_only_mse : float
         The gradient MSE of the noise-only answer under the full objective.
     closed_form_price : float or None
         The closed form of E19 where the family has one.
-    note : str
+    message : str
         What the comparison shows, or why a value is missing.
+    success : bool
+        True: the minimiser always returns a price in the range (bad input raises instead).
     """
 
     price: float
@@ -273,17 +277,15 @@ class BudgetOptimum:
     noise_only_corner: str | None
     noise_only_mse: float  # the full objective at the paper's price (inf where it buys no whole rollout)
     closed_form_price: float | None
-    note: str
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
+    message: str
+    success: bool = True
 
 
 def _corner(c: float, lo: float, hi: float) -> str | None:
     if math.isclose(c, lo, rel_tol=1e-7):
-        return "cheapest"
+        return "low"
     if math.isclose(c, hi, rel_tol=1e-7):
-        return "dearest"
+        return "high"
     return None
 
 

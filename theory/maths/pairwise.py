@@ -24,13 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
+from theory.results import Result
 
 BLOCK_ELEMENTS = 1 << 22  # numbers in one block of the (rows x n) distance matrices
 PAIR_WORK = 1.2e10  # multiply-adds of the all-pairs part (pairs x dimensions), which sets the default subsample
 
 
 @dataclass(frozen=True)
-class PairwiseLipschitz:
+class PairwiseLipschitz(Result):
     r"""A sampled Lipschitz constant (E13).
 
     Parameters
@@ -46,6 +47,8 @@ class PairwiseLipschitz:
         Pairs compared.
     method : str
         How the pairs were chosen: all pairs, or all pairs of a random subset and the projection neighbours.
+    kind : str
+        ``"empirical lower bound"``: the true constant is at least ``value``.
     """
 
     value: float
@@ -53,10 +56,7 @@ class PairwiseLipschitz:
     local_quantiles: dict[str, float]
     pairs: int
     method: str
-
-    def to_dict(self) -> dict:
-        return {"value": self.value, "pair": list(self.pair), "local_quantiles": self.local_quantiles,
-                "pairs": self.pairs, "method": self.method, "kind": "empirical lower bound"}
+    kind: str = "empirical lower bound"
 
 
 def _exact_ratio(inputs: list[np.ndarray], Y: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ from scipy import optimize
 
 from theory import _validate as V
 from theory._progress import Progress
+from theory.results import NOT_JSON, Result
 
 
 class FitError(RuntimeError):
@@ -35,7 +36,7 @@ class FitWarning(UserWarning):
 
 
 @dataclass(frozen=True)
-class PowerLaw:
+class PowerLaw(Result):
     r"""A power law $\varepsilon(n)=e+a n^{-\alpha}$ (E7).
 
     Parameters
@@ -63,8 +64,11 @@ class PowerLaw:
 
 
 @dataclass(frozen=True)
-class PowerLawFit:
+class PowerLawFit(Result):
     r"""A fitted power law (E12) with its bootstrap replicates and intervals.
+
+    Its JSON has ``law`` (``a``, ``alpha``, ``e``: the one shape of a power law), ``floor``, ``ci``, ``level``,
+    ``points`` and ``bootstrap`` (counts), ``success`` and ``message``; the data and the replicates stay out.
 
     Parameters
     ----------
@@ -80,23 +84,33 @@ class PowerLawFit:
         The level of the intervals.
     n, error : ndarray
         The data fitted.
-    warnings : list of str
-        What the data cannot support (a span under a decade, correlated estimates).
+    message : str
+        What the data cannot support (a span under a decade, correlated estimates), or empty.
+    success : bool
+        True: a fit that fails raises :class:`FitError` instead.
     """
+
+    json_properties = ("points", "bootstrap")
 
     law: PowerLaw
     floor: bool
     ci: dict[str, tuple[float, float]]
-    boot: np.ndarray  # (B, 3) columns a, alpha, e
-    level: float
-    n: np.ndarray
-    error: np.ndarray
-    warnings: list[str] = field(default_factory=list)
+    boot: np.ndarray = field(metadata=NOT_JSON)  # (B, 3) columns a, alpha, e
+    level: float = 0.95
+    n: np.ndarray = field(default=None, metadata=NOT_JSON)
+    error: np.ndarray = field(default=None, metadata=NOT_JSON)
+    message: str = ""
+    success: bool = True
 
-    def to_dict(self) -> dict:
-        return {"a": self.law.a, "alpha": self.law.alpha, "e": self.law.e, "floor": self.floor,
-                "ci": {k: list(v) for k, v in self.ci.items()} or None, "level": self.level,
-                "points": int(self.n.size), "bootstrap": int(self.boot.shape[0]), "warnings": self.warnings}
+    @property
+    def points(self) -> int:
+        """Number of (n, error) points fitted."""
+        return int(self.n.size)
+
+    @property
+    def bootstrap(self) -> int:
+        """Number of bootstrap replicates."""
+        return int(self.boot.shape[0])
 
 
 def _check_data(n, error) -> tuple[np.ndarray, np.ndarray]:
@@ -248,7 +262,7 @@ def fit_power_law(n, error, *, floor: bool = False, bootstrap: int = 200, level:
         ci = {"e": (0.0, 0.0), **_studentized_ols_intervals(logn, logerr, params, int(bootstrap), rng, level)}
     for note in notes:
         warnings.warn(note, FitWarning, stacklevel=2)
-    return PowerLawFit(PowerLaw(*(float(p) for p in params)), floor, ci, boot, level, n, err, notes)
+    return PowerLawFit(PowerLaw(*(float(p) for p in params)), floor, ci, boot, level, n, err, "; ".join(notes))
 
 
 def _log_prediction(logn: np.ndarray, params: np.ndarray, floor: bool) -> np.ndarray:

@@ -23,17 +23,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
+from theory.results import Result
 from theory.maths.bound import return_bound
 from theory.maths.coefficients import c_dyn, c_rew
 
 __all__ = ["Sensitivity", "sensitivity", "PARAMETERS"]
 
-PARAMETERS = ("K_f", "K_r", "K_pi", "gamma", "H")
-LIPSCHITZ = ("K_f", "K_r", "K_pi")
+PARAMETERS = ("lip_dyn", "lip_rew", "lip_pi", "gamma", "horizon")  # the vocabulary's names (theory.vocabulary)
+LIPSCHITZ = ("lip_dyn", "lip_rew", "lip_pi")
+_KEYWORD = {"lip_dyn": "K_f", "lip_rew": "K_r", "lip_pi": "K_pi"}  # their Python keywords
 
 
 @dataclass(frozen=True)
-class Sensitivity:
+class Sensitivity(Result):
     r"""Partial derivatives, elasticities and the exact fall of the bound for a 1% cut of each constant (E6).
 
     Parameters
@@ -41,8 +43,8 @@ class Sensitivity:
     bound : float
         The bound $B$ at the point.
     partials : dict of str to float or None
-        $\partial B/\partial\theta$ for $\theta$ in ``K_f``, ``K_r``, ``K_pi``, ``gamma`` and ``H`` (``None``
-        where undefined, say in $H$ for an infinite horizon).
+        $\partial B/\partial\theta$ by concept: ``lip_dyn`` ($K_f$), ``lip_rew`` ($K_r$), ``lip_pi`` ($K_\pi$),
+        ``gamma`` and ``horizon`` (``None`` where undefined, say in $H$ for an infinite horizon).
     elasticity : dict of str to float or None
         $\partial\log B/\partial\log\theta$, the percent change of $B$ per percent of $\theta$.
     drop_per_percent : dict of str to float
@@ -60,10 +62,6 @@ class Sensitivity:
     drop_per_percent: dict[str, float]
     lower_first: str | None
     message: str
-
-    def to_dict(self) -> dict:
-        return {"bound": self.bound, "partials": self.partials, "elasticity": self.elasticity,
-                "drop_per_percent": self.drop_per_percent, "lower_first": self.lower_first, "message": self.message}
 
 
 def _node_scale(x: float, h: float) -> float:
@@ -141,8 +139,8 @@ def sensitivity(gamma: float, horizon, eps_dyn: float, eps_rew: float, *, K_f: f
     Returns
     -------
     Sensitivity
-        Partials and elasticities for ``K_f``, ``K_r``, ``K_pi``, ``gamma`` and ``H`` (``None`` for
-        ``H`` when the horizon is infinite), and which constant to lower first.
+        Partials and elasticities by concept, ``lip_dyn``, ``lip_rew``, ``lip_pi``, ``gamma`` and ``horizon``
+        (``None`` in ``horizon`` when it is infinite), and which constant to lower first.
 
     References
     ----------
@@ -152,11 +150,11 @@ def sensitivity(gamma: float, horizon, eps_dyn: float, eps_rew: float, *, K_f: f
     --------
     >>> s = sensitivity(0.9, "inf", 0.01, 0.01, K_f=0.5, K_r=1.0, K_pi=0.2)
     >>> s.lower_first
-    'K_f'
+    'lip_dyn'
     """
     res = return_bound(gamma, horizon, eps_dyn, eps_rew, K_f=K_f, K_r=K_r, K_pi=K_pi)
     if not bool(res.finite):
-        raise V.InputError(f"the bound is infinite here ({res.reason}): no sensitivity to report")
+        raise V.InputError(f"the bound is infinite here ({res.message}): no sensitivity to report")
     B = float(res.bound)
     g, ed, er = float(gamma), float(eps_dyn), float(eps_rew)
     kf, kr, kp = float(K_f), float(K_r), float(K_pi)
@@ -180,23 +178,23 @@ def sensitivity(gamma: float, horizon, eps_dyn: float, eps_rew: float, *, K_f: f
     logs = [math.log(x) for x in (g, gl) if x > 0]
     h_scale = min([h] + [1 / abs(v) for v in logs if v > 0 or (v < 0 and -v * h < 40)])
     partials: dict[str, float | None] = {
-        "K_f": ed * kr * (1 + kp) ** 2 * dc_dL,
-        "K_r": ed * (1 + kp) * c,
-        "K_pi": ed * (kr * c + kr * (1 + kp) * kf * dc_dL),
+        "lip_dyn": ed * kr * (1 + kp) ** 2 * dc_dL,
+        "lip_rew": ed * (1 + kp) * c,
+        "lip_pi": ed * (kr * c + kr * (1 + kp) * kf * dc_dL),
         "gamma": _derivative(lambda gg: bound_at(gg=gg), g, 0.0, g_hi, g_scale),
-        "H": None if infinite else _derivative(lambda hh: bound_at(hh=hh), h, 1.0, np.inf, h_scale),
+        "horizon": None if infinite else _derivative(lambda hh: bound_at(hh=hh), h, 1.0, np.inf, h_scale),
     }
-    values = {"K_f": kf, "K_r": kr, "K_pi": kp, "gamma": g, "H": h}
+    values = {"lip_dyn": kf, "lip_rew": kr, "lip_pi": kp, "gamma": g, "horizon": h}
     elasticity = {name: (None if B == 0 or partials[name] is None else partials[name] * values[name] / B)
                   for name in PARAMETERS}
     drops = {}
     for name in LIPSCHITZ:
         kw = {"K_f": kf, "K_r": kr, "K_pi": kp}
-        kw[name] *= 0.99
+        kw[_KEYWORD[name]] *= 0.99
         drops[name] = 1 - float(return_bound(gamma, horizon, eps_dyn, eps_rew, **kw).bound) / B if B else 0.0
     best = max(drops, key=drops.get)
     if drops[best] > 0:
-        lower_first, message = best, f"lowering {best} by 1% lowers the bound most ({100 * drops[best]:.3g}%)"
+        lower_first, message = best, f"lowering {best} ({_KEYWORD[best]}) by 1% lowers the bound most ({100 * drops[best]:.3g}%)"
     else:
         lower_first = None
         message = ("no Lipschitz constant changes the bound here: the dynamics term is zero "

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
+from theory.results import Result
 
 
 class LowerEstimateWarning(UserWarning):
@@ -25,14 +26,14 @@ class LowerEstimateWarning(UserWarning):
 
 
 @dataclass(frozen=True)
-class Curvature:
+class Curvature(Result):
     r"""Curvature of trajectories (``docs/theory.md`` E14).
 
     Parameters
     ----------
     per_step : ndarray
         ``(B, T-2)``: $1-\cos$ between consecutive steps, one row per trajectory, NaN-padded.
-    mean : ndarray
+    per_trajectory_mean : ndarray
         Mean curvature per trajectory.
     mean_curvature : float
         Mean over all steps.
@@ -41,17 +42,9 @@ class Curvature:
     """
 
     per_step: np.ndarray
-    mean: np.ndarray
+    per_trajectory_mean: np.ndarray
     mean_curvature: float
     message: str = ""
-
-    def to_dict(self) -> dict:
-        """JSON-ready (NaN as ``None``); arrays are converted whole, so 2e7 steps take about a second."""
-        from theory.results import to_jsonable
-
-        per = self.per_step[0] if len(self.per_step) == 1 else self.per_step
-        return to_jsonable({"mean_curvature": self.mean_curvature, "per_step": per,
-                            "per_trajectory_mean": self.mean, "message": self.message})
 
 
 def curvature(z, atol: float = 1e-12) -> Curvature:

@@ -15,19 +15,17 @@ import numpy as np
 from theory.maths.bound import exceeds, return_bound
 from theory.mdp.finite import FiniteMDP, closed_loop, values
 from theory.mdp.transport import function_lipschitz, kernel_distance, kernel_lipschitz
+from theory.results import Result
 
 
 @dataclass(frozen=True)
-class ClosedLoopConstants:
+class ClosedLoopConstants(Result):
     """$L$ and $K_{r\\pi}$ and the state pairs that attain them."""
 
     L: float
     K_rpi: float
     L_pair: tuple[int, int]
     K_rpi_pair: tuple[int, int]
-
-    def to_dict(self) -> dict:
-        return {"L": self.L, "K_rpi": self.K_rpi, "L_pair": list(self.L_pair), "K_rpi_pair": list(self.K_rpi_pair)}
 
 
 def closed_loop_constants(P: np.ndarray, R: np.ndarray, pi: np.ndarray, D: np.ndarray) -> ClosedLoopConstants:

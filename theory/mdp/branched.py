@@ -25,10 +25,11 @@ import numpy as np
 from theory import _validate as V
 from theory.maths.mbpo import branched_bound
 from theory.mdp.finite import FiniteMDP, closed_loop, values
+from theory.results import Result
 
 
 @dataclass(frozen=True)
-class BranchedCheck:
+class BranchedCheck(Result):
     """Exact branched-rollout errors against MBPO's penalty, per whole $k$, and the two best $k$."""
 
     errors: np.ndarray  # |eta - eta_branch(k)|, k = 0 .. k_max
@@ -39,11 +40,6 @@ class BranchedCheck:
     eps_pi: float
     eps_model: float
     holds: bool
-
-    def to_dict(self) -> dict:
-        return {"errors": self.errors.tolist(), "penalty": self.penalty.tolist(), "k_best_true": self.k_best_true,
-                "k_best_bound": self.k_best_bound, "k_star": self.k_star, "eps_pi": self.eps_pi,
-                "eps_model": self.eps_model, "holds": self.holds}
 
 
 def branched_returns(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi_data: np.ndarray, k_max: int) -> np.ndarray:

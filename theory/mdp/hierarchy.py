@@ -46,6 +46,7 @@ from theory.maths.coefficients import c_rew
 from theory.mdp.analysis import closed_loop_constants, model_errors
 from theory.mdp.finite import FiniteMDP, closed_loop, values
 from theory.mdp.transport import function_lipschitz, wasserstein
+from theory.results import Result
 
 MAX_STEPS = 100_000
 LEVELS = ("exact", "on-policy value-aware", "on-policy wasserstein", "on-policy tv", "sup value-aware",
@@ -59,20 +60,17 @@ _SLACK = 1e-9  # relative: the levels are sums of nonnegative terms computed in 
 
 
 @dataclass(frozen=True)
-class Level:
-    """One bound of the hierarchy: its value, its ratio to the exact gap, and whether it holds."""
+class Level(Result):
+    """One bound of the hierarchy: its value, its looseness (value over the exact gap), and whether it holds."""
 
     name: str
     value: float
-    ratio: float | None
+    looseness: float | None
     holds: bool
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "value": self.value, "ratio": self.ratio, "holds": self.holds}
 
 
 @dataclass(frozen=True)
-class Hierarchy:
+class Hierarchy(Result):
     """The exact gap and every level of ``docs/theory.md`` section 7 on one MDP and model.
 
     ``identity_residual`` is $|(J-\\hat J)-\\text{simulation identity}|$ relative to the scale of the
@@ -91,11 +89,6 @@ class Hierarchy:
     def level(self, name: str) -> float:
         """The value of the level ``name``."""
         return next(lv.value for lv in self.levels if lv.name == name)
-
-    def to_dict(self) -> dict:
-        return {"J": self.J, "J_model": self.J_model, "gap": self.gap, "levels": [lv.to_dict() for lv in self.levels],
-                "orderings": self.orderings, "identity_residual": self.identity_residual, "success": self.success,
-                "message": self.message}
 
 
 def _per_state(P_pi, Ph, r_pi, rh, V_next, W, TV, D, gamma):

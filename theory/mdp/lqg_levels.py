@@ -33,23 +33,23 @@ import numpy as np
 
 from theory import _validate as V
 from theory.mdp.continuous import LQGSystems
+from theory.results import Result
 
 
 @dataclass(frozen=True)
-class LQGLevels:
+class LQGLevels(Result):
     """Per system: the exact gap, the identity's value from second moments, and the Monte Carlo
-    on-policy value-aware level with its standard error (``rollouts`` true trajectories each)."""
+    on-policy value-aware level with its standard error (``rollouts`` true trajectories each).
+    ``infinite_levels`` names the levels that are infinite on an LQG (unbounded state space)."""
+
+    json_properties = ("infinite_levels",)
+    infinite_levels = ("wasserstein", "tv", "every sup level")
 
     gap: np.ndarray
     identity: np.ndarray
     value_aware: np.ndarray
     value_aware_se: np.ndarray
     rollouts: int
-
-    def to_dict(self) -> dict:
-        return {"gap": self.gap.tolist(), "identity": self.identity.tolist(), "value_aware": self.value_aware.tolist(),
-                "value_aware_se": self.value_aware_se.tolist(), "rollouts": self.rollouts,
-                "infinite_levels": ["wasserstein", "tv", "every sup level"]}
 
 
 def lqg_levels(true: LQGSystems, model: LQGSystems, gamma: float, horizon: int, rollouts: int = 4096,

@@ -51,7 +51,7 @@ def calibration(cals: list[Calibration]):
         ok = cal.gaps > 0
         name = FAMILY_NAMES.get(cal.family, cal.family)
         ax1.loglog(cal.bounds[ok], cal.gaps[ok], mk, color=color, ms=3, alpha=0.5,
-                   label=f"{name}: {ok.sum()} systems" + (f", {cal.infinite} with $B=\\infty$" if cal.infinite else ""))
+                   label=f"{name}: {ok.sum()} systems" + (f", {cal.infinite_bounds} with $B=\\infty$" if cal.infinite_bounds else ""))
         logs = np.log10(cal.ratios[ok])
         ax2.hist(logs, bins=np.linspace(-7, 0, 36), density=True, histtype="step", lw=1.8, ls=ls, color=color,
                  label=f"{name}: median {cal.median_ratio:.2g}")

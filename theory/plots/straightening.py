@@ -14,12 +14,12 @@ def elasticities(gamma: float = 0.9, K_r: float = 1.0, K_pi: float = 0.2, eps_dy
     fig, ax = axis(ax)
     gl = np.linspace(0.05, 0.97, 60)
     K_f = gl / (gamma * (1 + K_pi))
-    el = {k: [] for k in ("K_f", "K_r", "K_pi", "gamma")}
+    el = {k: [] for k in ("lip_dyn", "lip_rew", "lip_pi", "gamma")}
     for kf in K_f:
         s = sensitivity(gamma, "inf", eps_dyn, eps_rew, K_f=kf, K_r=K_r, K_pi=K_pi)
         for k in el:
             el[k].append(s.elasticity[k])
-    labels = {"K_f": r"$K_f$ (dynamics)", "K_r": r"$K_r$ (reward)", "K_pi": r"$K_\pi$ (policy)", "gamma": r"$\gamma$"}
+    labels = {"lip_dyn": r"$K_f$ (dynamics)", "lip_rew": r"$K_r$ (reward)", "lip_pi": r"$K_\pi$ (policy)", "gamma": r"$\gamma$"}
     for (k, vals), (ls, mk) in zip(el.items(), STYLES):
         ax.plot(gl, vals, ls=ls, marker=mk, markevery=10, ms=5, label=labels[k])
     ax.set(yscale="log", xlabel=r"$\gamma L$", ylabel=r"elasticity $\partial\log B/\partial\log\theta$",
