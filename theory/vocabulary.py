@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CONCEPTS", "Concept", "OldName", "concept", "notation_table"]
+__all__ = ["CONCEPTS", "Concept", "OldName", "concept", "notation_table", "write_notation"]
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,7 @@ CONCEPTS: tuple[Concept, ...] = (
     C("alpha_rew", "exponent of the reward error law", "fjq", python="alpha_r", latex=r"\alpha_r",
       old=(_query("alpha_r"),)),
     C("e_rew", "floor of the reward error law (does not move the optimum)", "f", python="e_r", latex="e_r"),
+    C("law", "a power law error = e + a n^-alpha: its a, alpha and e", python="PowerLaw"),
     C("a", "coefficient of a power law error = e + a n^-alpha", python="PowerLaw.a"),
     C("alpha", "exponent of a power law error = e + a n^-alpha", python="PowerLaw.alpha", latex=r"\alpha"),
     C("e", "floor of a power law error = e + a n^-alpha", python="PowerLaw.e"),
@@ -198,7 +199,7 @@ CONCEPTS: tuple[Concept, ...] = (
     C("points", "number of (n, error) points fitted"),
     C("bootstrap", "bootstrap replicates (0: no intervals)", "fj"),
     C("seed", "seed of the random numbers", "f"),
-    C("seed_count", "number of seeds (independent repetitions)", "f", old=(_flag("seeds", "verify-allocation"),)),
+    C("seed_count", "number of seeds (independent repetitions)", "fj", old=(_flag("seeds", "verify-allocation"),)),
     # -- the allocation check
     C("coefficients", "the bound's coefficients, global and realised"),
     C("global", "with the global (worst-case) constants of E3"),
@@ -227,7 +228,7 @@ CONCEPTS: tuple[Concept, ...] = (
     C("horizon_max_is_inf", "whether horizon_max is infinite (JSON has no infinity)"),
     # -- noisy rewards in REINFORCE (section 4)
     C("rollout_budget", "budget B = rollouts (price + c0) for rollouts with noisy reward labels (section 4)", "fjq",
-      latex=r"\mathcal{B}", old=(_flag("budget", "noise-budget"),)),
+      python="BudgetProblem.budget", latex=r"\mathcal{B}", old=(_flag("budget", "noise-budget"),)),
     C("price", "price of one rollout's reward labels", latex="c"),
     C("price_min", "cheapest price of one rollout's labels searched", "fjq", latex=r"c_{min}", old=(_query("cmin"),)),
     C("price_max", "dearest price of one rollout's labels searched", "fjq", latex=r"c_{max}", old=(_query("cmax"),)),
@@ -298,6 +299,49 @@ CONCEPTS: tuple[Concept, ...] = (
     C("median_ratio", "median of |J - J_hat| / B over the cases"),
     C("ratio_quantiles", "quantiles of |J - J_hat| / B, by quantile", keys="data"),
     C("learned_constants_tighter", "fraction of cases where the learned model's constants give the smaller bound"),
+    C("samples", "the (n_d, n_r) given, or null for the default sweep"),
+    C("family", "the family of random systems calibrated: lipschitz, lq or lqg"),
+    C("per_config", "the median overestimation bound/gap per (gamma, horizon) configuration"),
+    # -- MBPO's branched rollouts (section 7)
+    C("k_star", "the real minimiser of MBPO's penalty over the rollout length"),
+    C("k_best", "the whole rollout length with the smallest penalty"),
+    C("penalty", "MBPO's penalty C(k) at each whole rollout length k"),
+    C("errors", "the exact error at each item (rollout length, size); for the neural experiment, by name", keys="data"),
+    C("k_best_true", "the rollout length with the smallest exact error"),
+    C("k_best_bound", "the rollout length with the smallest penalty"),
+    C("eps_pi", "policy shift of MBPO's penalty"),
+    C("eps_model", "model error of MBPO's penalty"),
+    # -- LQG levels and allocation (section 6)
+    C("identity", "the simulation identity's value, from second moments"),
+    C("value_aware", "the on-policy value-aware level, by Monte Carlo"),
+    C("value_aware_se", "its standard error"),
+    C("infinite_levels", "the levels that are infinite on an unbounded state space"),
+    C("best_ratio", "the measured best n_d / n_r of each system"),
+    C("global_ratio", "n_d / n_r predicted with the exact closed-loop constants"),
+    C("realised_ratio", "n_d / n_r predicted with the realised sensitivities"),
+    C("structured_ratio", "n_d / n_r predicted with the structured constants K_f (1 + K_pi)"),
+    C("global_factor", "factor between global_ratio and best_ratio"),
+    C("realised_factor", "factor between realised_ratio and best_ratio"),
+    C("structured_factor", "factor between structured_ratio and best_ratio"),
+    C("exponents", "the fitted alpha_dyn and alpha_rew of each system"),
+    # -- the equal-budget and straightening experiments
+    C("rollouts_per_step", "rollouts each training step buys at each price"),
+    C("optimum", "the best return of a deterministic stationary policy, by enumeration"),
+    C("mean_return_over_run", "mean return over the run at each price (area under the learning curve)"),
+    C("final_return", "mean return at the last step, at each price"),
+    C("fastest", "the price whose run has the largest mean return"),
+    C("encoder", "the latent encoder of the straightening experiment"),
+    C("true_error", "the measured multi-step error"),
+    # -- the neural scaling experiment
+    C("sizes", "the dataset sizes of the grid"),
+    C("steps", "training steps per student"),
+    C("shares_by_budget", "the optimal dynamics share at each budget", keys="data"),
+    C("reward_falls_faster", "whether the reward error's exponent exceeds the dynamics error's"),
+    C("largest_n", "train and held-out errors at the largest size", keys="data"),
+    C("split_check", "students trained at the bound-optimal split and at others, with the bound they measure"),
+    C("measured_bound", "the bound with measured errors at a split"),
+    C("bound_optimal", "whether a split is the bound-optimal one"),
+    C("other_measures", "the laws fitted with the other error measures, by measure", keys="data"),
     C("workers", "run the tasks in this many local processes", "f"),
     C("scheduler", "run on a Dask distributed scheduler at this address", "f"),
     C("results", "append each finished task to this JSON-lines file; rerun to resume", "f"),
@@ -330,7 +374,18 @@ CONCEPTS: tuple[Concept, ...] = (
     C("criteria", "the computed criteria of a checked line"),
     C("rule", "a criterion's rule"),
     C("statement", "a criterion in words, with its numbers"),
-    C("paper", "the paper's number beside ours"),
+    C("paper", "the paper's numbers beside ours"),
+    C("quantity", "what a compared line measures"),
+    C("ours", "our number"),
+    C("ratio", "our number over the paper's"),
+    C("agree", "whether ours agrees with the paper's, by the line's criterion"),
+    C("why", "why they agree or differ"),
+    C("paper_table", "every compared line: the paper's number beside ours"),
+    C("out_dir", "the folder the figures were written to"),
+    C("derivations_dir", "the folder the derivations were written to"),
+    C("size", "the run's size: quick, default or full"),
+    C("cpu_seconds", "CPU seconds of each stage", keys="data"),
+    C("url", "the page's file:// address"),
     C("checked", "number of checked lines"),
     C("measured", "number of measured lines"),
     C("compared", "number of compared lines"),
@@ -364,3 +419,19 @@ def notation_table() -> str:
         meaning = c.meaning.replace("|", "\\|")
         rows.append(f"| {paper} | ${c.latex}$ | `{c.python or c.name}` | {names} | {meaning} |")
     return "\n".join(rows)
+
+
+NOTATION_START = "<!-- notation map: generated from theory/vocabulary.py -->"
+NOTATION_END = "<!-- end of notation map -->"
+
+
+def write_notation(path) -> None:
+    """Replace the notation map between the markers of the theory document at ``path`` with
+    :func:`notation_table` (``tests/face/test_vocabulary.py`` holds the document to it)."""
+    from pathlib import Path
+
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    head, rest = text.split(NOTATION_START, 1)
+    _, tail = rest.split(NOTATION_END, 1)
+    p.write_text(f"{head}{NOTATION_START}\n{notation_table()}\n{NOTATION_END}{tail}", encoding="utf-8")

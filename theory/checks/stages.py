@@ -310,10 +310,10 @@ def neural(size: str, executor=None, results: str | None = None) -> StageResult:
     ci = res["ci"]
     out.lines.append(measured(
         "neural scaling laws (teacher-student, NumPy backprop)",
-        f"{size} grid {res['sizes'][0]}..{res['sizes'][-1]} x {res['seeds']} seeds, {res['steps']} Adam steps; "
+        f"{size} grid {res['sizes'][0]}..{res['sizes'][-1]} x {res['seed_count']} seeds, {res['steps']} Adam steps; "
         f"dynamics {res['a_dyn']:.3g} n^-{res['alpha_dyn']:.3f} [{ci['alpha_dyn'][0]:.3f}, {ci['alpha_dyn'][1]:.3f}]; "
         f"reward {res['a_rew']:.3g} n^-{res['alpha_rew']:.3f} [{ci['alpha_rew'][0]:.3f}, {ci['alpha_rew'][1]:.3f}]; "
-        f"{res['verdict']}. At n={res['largest_n']['n']:g} training error {res['largest_n']['dyn_train']:.3g} (dynamics), "
+        f"{res['message']}. At n={res['largest_n']['n']:g} training error {res['largest_n']['dyn_train']:.3g} (dynamics), "
         f"{res['largest_n']['rew_train']:.3g} (reward) against held-out {res['largest_n']['dyn_heldout']:.3g} and "
         f"{res['largest_n']['rew_heldout']:.3g}", {k: v for k, v in res.items() if k not in ("fits", "errors")}))
     mse = res["other_measures"].get("mse", {})

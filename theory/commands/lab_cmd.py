@@ -66,12 +66,12 @@ class ToyTextCommand:
         with options(gamma="--gamma", horizon="--horizon"):
             mdp = toy_text_mdp(args.name, gamma=args.gamma, horizon=float(check_horizon(args.horizon)))
         save_npz(mdp, args.out)
-        return {"file": args.out, "name": args.name, "states": mdp.S, "actions": mdp.A, "gamma": mdp.gamma,
+        return {"path": args.out, "name": args.name, "states": mdp.S, "actions": mdp.A, "gamma": mdp.gamma,
                 "horizon": mdp.horizon, "start_states": int((mdp.mu > 0).sum()), "J_uniform_policy": evaluate(mdp)}
 
     @staticmethod
     def render(out: dict) -> str:
-        return table([("file", out["file"]), ("states, actions", f"{out['states']}, {out['actions']}"),
+        return table([("file", out["path"]), ("states, actions", f"{out['states']}, {out['actions']}"),
                       ("start states", out["start_states"]), ("J of the uniform policy", out["J_uniform_policy"])],
                      f"{out['name']} written")
 

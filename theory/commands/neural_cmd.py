@@ -37,7 +37,7 @@ class ScalingExperimentCommand:
                                    f"{ci['alpha_dyn'][1]:.3f}]   paper: {p['dyn']['a']} n^-{p['dyn']['alpha']}"),
                 ("reward error", f"{out['a_rew']:.3g} n^-{out['alpha_rew']:.3f}  alpha 95% CI [{ci['alpha_rew'][0]:.3f}, "
                                  f"{ci['alpha_rew'][1]:.3f}]   paper: {p['rew']['a']} n^-{p['rew']['alpha']}"),
-                ("verdict", out["verdict"]),
+                ("verdict", out["message"]),
                 ("optimal dynamics share", ", ".join(f"{v:.3f} at budget {k}" for k, v in out["shares_by_budget"].items())),
                 ("prices, C_dyn, C_rew", f"{out['prices']}, {out['c_dyn']:.4g}, {out['c_rew']:.4g}")]
         for name, o in out["other_measures"].items():
@@ -47,5 +47,5 @@ class ScalingExperimentCommand:
         for r in out["split_check"]:
             rows.append((f"budget {r['budget']:g}, share {r['share_dyn']:.3f}{' (optimal)' if r['bound_optimal'] else ''}",
                          f"n_d {r['n_d']}, n_r {r['n_r']}: measured bound {r['measured_bound']:.4g}"))
-        return table(rows, f"Neural scaling laws ({out['measure']} error, {len(out['sizes'])} sizes x {out['seeds']} seeds, "
+        return table(rows, f"Neural scaling laws ({out['measure']} error, {len(out['sizes'])} sizes x {out['seed_count']} seeds, "
                            f"{out['steps']} Adam steps)")
