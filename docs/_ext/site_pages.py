@@ -183,6 +183,27 @@ def write_cli() -> set[str]:
     return set(INDEX)
 
 
+def write_vocabulary() -> None:
+    """Every concept of :mod:`theory.vocabulary` with its names on every surface (the registry the command line,
+    the JSON, the explorer and the theory's notation map are generated from or tested against)."""
+    from theory.vocabulary import CONCEPTS
+
+    lines = ["(vocabulary)=", "# Vocabulary", "",
+             "One name per concept: the JSON key, the explorer's query key and, with hyphens, the command-line flag. "
+             "The Python column gives the name the code uses where it follows the maths. Generated from "
+             "`theory/vocabulary.py` when the site is built; a test resolves every flag, JSON key and query key "
+             "here.", "",
+             "| name | where | Python | symbol | meaning |", "|---|---|---|---|---|"]
+    for c in CONCEPTS:
+        where = [f"`{c.flag}`"] if c.flag else []
+        where += [w for w, on in (("JSON", c.json_key), ("query", c.query_key)) if on]
+        old = ", ".join(f"`{'--' + o.name.replace('_', '-') if o.surface == 'flag' else o.name}`" for o in c.old)
+        meaning = _cell(c.meaning) + (f" (old: {old})" if old else "")
+        lines.append(f"| `{c.name}` | {', '.join(where)} | {f'`{c.python}`' if c.python else ''} | "
+                     f"{f'${c.latex}$' if c.latex else ''} | {meaning} |")
+    (OUT / "vocabulary.md").write_text("\n".join(lines) + "\n")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the rest
 # ---------------------------------------------------------------------------------------------------------
@@ -240,6 +261,7 @@ def generate(app, config=None) -> None:
     OUT.mkdir(exist_ok=True)
     public = write_api()
     commands = write_cli()
+    write_vocabulary()
     derivations = write_derivations()
     write_theory(public, commands, set(TAKEAWAYS), derivations)
     write_explorer()
