@@ -8,7 +8,7 @@ the price ratio move, and fits of planted power laws with bootstrap bands.
 
 import matplotlib.pyplot as plt
 
-from theory.checks import stages
+from theory.report import stages
 from theory.plots import allocation as pa
 
 d = stages.allocation("quick").data

@@ -8,7 +8,7 @@ learned chain, and the split they imply against the empirically best one.
 
 import matplotlib.pyplot as plt
 
-from theory.checks import stages
+from theory.report import stages
 from theory.plots import allocation as pa
 from theory.plots import lab as pl
 

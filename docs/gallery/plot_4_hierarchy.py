@@ -8,7 +8,7 @@ visited states, the worst state, and the global constants.
 
 import matplotlib.pyplot as plt
 
-from theory.checks import stages
+from theory.report import stages
 from theory.plots import lab as pl
 
 d = stages.hierarchy("quick").data

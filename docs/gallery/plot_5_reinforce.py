@@ -8,7 +8,7 @@ tradeoff between cheap noisy and dear clean labels, and learning at an equal bud
 
 import matplotlib.pyplot as plt
 
-from theory.checks import stages
+from theory.report import stages
 from theory.plots import reinforce as pr
 
 d = stages.reinforce("quick").data

@@ -8,7 +8,7 @@ error on learned linear models.
 
 import matplotlib.pyplot as plt
 
-from theory.checks import stages
+from theory.report import stages
 from theory.plots import straightening as ps
 
 d = stages.straightening("quick").data

@@ -9,7 +9,7 @@ trained; ``imagination reproduce --full`` trains them to convergence.
 
 import matplotlib.pyplot as plt
 
-from theory.checks import paper, stages
+from theory.report import paper, stages
 from theory.plots import allocation as pa
 from theory.plots import neural as pn
 
@@ -24,7 +24,7 @@ d = stages.neural("quick").data
 # In our teacher-student networks both errors fall slowly; the paper's fast reward law is not
 # reproduced.
 
-pa.fitted_laws({"dynamics": d["neural"]["fits"]["dyn"], "reward": d["neural"]["fits"]["rew"]},
+pa.fitted_laws({"dynamics": d["neural"].fits["dyn"], "reward": d["neural"].fits["rew"]},
                truth={"dynamics": paper.LAWS["dyn"], "reward": paper.LAWS["rew"]}, truth_label="paper",
                title="Neural teacher-student errors (mean L2)\nbeside the paper's laws (dotted)")
 plt.show()

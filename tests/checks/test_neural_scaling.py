@@ -66,6 +66,6 @@ def test_pipeline_is_deterministic_for_a_seed():
         warnings.simplefilter("ignore")
         a = run(config=cfg, seed=4, budgets=(2000.0,))
         b = run(config=cfg, seed=4, budgets=(2000.0,))
-    assert a["errors"] == b["errors"] and a["split_check"] == b["split_check"]
-    assert set(a) >= {"alpha_dyn", "alpha_rew", "ci", "a_dyn", "a_rew", "share_dyn"}
-    assert sum(r["bound_optimal"] for r in a["split_check"]) == 1
+    assert a.errors == b.errors and a.split_check == b.split_check and a.to_dict() == b.to_dict()
+    assert set(a.fits) == {"dyn", "rew"} and 0 < a.share_dyn < 1
+    assert sum(r["bound_optimal"] for r in a.split_check) == 1

@@ -203,8 +203,8 @@ def test_scaling_experiment_cli(capsys, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         code, out = run_json(capsys, "scaling-experiment", "--quick", "--seed", "2")
-    assert code == 0 and set(out) >= {"alpha_dyn", "alpha_rew", "ci", "a_dyn", "a_rew", "share_dyn"}
-    assert set(out["ci"]) >= {"alpha_dyn", "alpha_rew"} and 0 < out["share_dyn"] < 1
+    assert code == 0 and set(out["fits"]) == {"dyn", "rew"} and 0 < out["share_dyn"] < 1
+    assert set(out["fits"]["dyn"]["law"]) == {"a", "alpha", "e"} and set(out["fits"]["dyn"]["ci"]) >= {"alpha"}
 
 
 def test_allocate_from_csv_fits_carries_the_interval(tmp_path, capsys):

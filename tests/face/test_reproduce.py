@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from theory import reproduce as R
-from theory.checks.verdicts import Line
+from theory.report import reproduce as R
+from theory.report.verdicts import Line
 from theory.cli import _clean
 
 

@@ -123,8 +123,8 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
     """Run ``docs/theory.md`` section 5's allocation check on ``mdp`` (default: a random 8-state chain, gamma 0.9).
 
     Every split evaluated (the predicted ones and the grid) is a task of the sweep runner (``executor``,
-    ``results`` as in :func:`~theory.checks.sweep.run_sweep`); all use the same evaluation seeds."""
-    from theory.checks.sweep import run_sweep
+    ``results`` as in :func:`~theory.sweep.run_sweep`); all use the same evaluation seeds."""
+    from theory.sweep import run_sweep
 
     rng = np.random.default_rng(seed)
     if mdp is None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from theory import _validate as V
 from theory.maths.bound import exceeds
-from theory.checks.sweep import run_sweep
+from theory.sweep import run_sweep
 from theory.mdp.analysis import bound_case, closed_loop_constants
 from theory.mdp.finite import FiniteMDP
 from theory.mdp.learned import learn, random_chain, random_grid
@@ -124,7 +124,7 @@ def verify_bound(mdp: FiniteMDP | None = None, n_mdps: int = 24, *, samples=None
     executor : concurrent.futures.Executor, optional
         Runs the tasks (any executor: a process pool, Dask's ``Client.get_executor()``); in-process when omitted.
     results : str, optional
-        A JSON-lines file that keeps every finished task; a rerun with it skips them (``theory.checks.sweep.run_sweep``).
+        A JSON-lines file that keeps every finished task; a rerun with it skips them (``theory.sweep.run_sweep``).
     progress : bool, optional
         Report progress on standard error (default: the command line's setting).
 

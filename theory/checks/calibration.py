@@ -145,9 +145,9 @@ def calibrate(family: str, n: int, seed: int = 0, gammas=(0.9, 0.95, 0.99), hori
     ``errors`` and ``constants`` as in :func:`check_gap` (``lqg`` always uses exact errors and constants);
     ``noise`` is the range of the LQG process-noise standard deviation. Each configuration is a task of the
     sweep runner (its own ``SeedSequence`` child; ``executor`` and ``results`` as in
-    :func:`~theory.checks.sweep.run_sweep`), so the same seed gives the same systems for every variant.
+    :func:`~theory.sweep.run_sweep`), so the same seed gives the same systems for every variant.
     """
-    from theory.checks.sweep import run_sweep
+    from theory.sweep import run_sweep
 
     if family not in FAMILIES:
         raise V.InputError(f"family must be one of {sorted(FAMILIES)}, got {family!r}")

@@ -100,7 +100,7 @@ def train(mdp: FiniteMDP, family: NoiseFamily, problem: BudgetProblem, prices, l
     if (K < 1).any():
         raise V.InputError("every price must leave at least one rollout per step within the budget")
     sig2 = np.asarray(family.sigma2(prices), dtype=float)
-    from theory.checks.sweep import run_sweep
+    from theory.sweep import run_sweep
 
     params = {"mdp": mdp, "horizon": horizon, "K": K.tolist(), "sig2": sig2.tolist(), "steps": int(steps), "lr": lr,
               "estimator": estimator}

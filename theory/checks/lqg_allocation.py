@@ -116,8 +116,8 @@ def _system_task(params: dict, seed_seq) -> dict:
 def lqg_allocation(systems: int = 4, seeds: int = 40, budget: float = 4000.0, prices: Prices = Prices(1.0, 1.0),
                    gamma: float = 0.9, shares: int = 13, seed: int = 0, *, executor=None, results=None) -> LQGAllocation:
     """Run the comparison on ``systems`` random LQG systems (module docstring), one task of the sweep runner
-    per system (``executor``, ``results`` as in :func:`~theory.checks.sweep.run_sweep`)."""
-    from theory.checks.sweep import run_sweep
+    per system (``executor``, ``results`` as in :func:`~theory.sweep.run_sweep`)."""
+    from theory.sweep import run_sweep
 
     params = {"seeds": seeds, "budget": budget, "gamma": gamma, "shares": shares,
               "prices": (float(prices.kappa_d), float(prices.kappa_r))}

@@ -23,14 +23,74 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
-from theory.checks import paper
 from theory.mdp import neural as NN
 from theory.maths.allocation import Prices, optimal_split
 from theory.maths.scaling import FitError, fit_power_law
+from theory.results import Result
 
 D_S, D_A, HIDDEN = 12, 4, 64
 MEASURES = ("mean", "sup", "mse", "rmse")
-PAPER = paper.LAWS
+
+
+@dataclass(frozen=True)
+class ScalingExperiment(Result):
+    """The teacher-student measurement (``docs/theory.md`` E7, E12, section 6) and the allocation it implies.
+
+    Parameters
+    ----------
+    fits : dict
+        ``"dyn"`` and ``"rew"`` to the fitted error laws (:class:`~theory.maths.scaling.PowerLawFit`) on
+        ``measure``.
+    share_dyn : float
+        The bound-optimal dynamics share at the first budget.
+    shares_by_budget : dict
+        The optimal share at each budget (keys are the budgets as text).
+    reward_falls_faster : bool
+        Whether the reward exponent exceeds the dynamics exponent.
+    message : str
+        Whether the exponents can be told apart, judged by their intervals.
+    measure : str
+        The error measure fitted.
+    sizes : list of int
+        The dataset sizes of the grid.
+    seed_count : int
+        Independent replicates per size.
+    steps : int
+        Adam steps per student.
+    errors : dict
+        Every measured error, by ``{dyn,rew}_{measure}`` and ``{dyn,rew}_train``, with the sizes ``n``.
+    largest_n : dict
+        Train and held-out errors at the largest size.
+    prices : list of float
+        Price of a dynamics sample and of a reward label.
+    c_dyn, c_rew : float
+        The bound's coefficients used for the split.
+    split_check : list of dict
+        Students trained at the bound-optimal split and at others: ``budget``, ``share_dyn``, ``n_d``, ``n_r``,
+        ``measured_bound``, ``bound_optimal``.
+    other_measures : dict
+        The laws fitted on the other measures: ``"dyn"`` and ``"rew"`` fits, or a ``message`` where a fit failed.
+    success : bool
+        True: a fit that fails on ``measure`` raises instead.
+    """
+
+    fits: dict
+    share_dyn: float
+    shares_by_budget: dict
+    reward_falls_faster: bool
+    message: str
+    measure: str
+    sizes: list
+    seed_count: int
+    steps: int
+    errors: dict
+    largest_n: dict
+    prices: list
+    c_dyn: float
+    c_rew: float
+    split_check: list
+    other_measures: dict
+    success: bool = True
 
 
 @dataclass(frozen=True)
@@ -155,7 +215,7 @@ def _replicate_task(params: dict, seed_seq) -> dict:
 
 def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Prices = Prices(1.0, 10.0),
         c_dyn: float = 0.9 / (0.1 * 0.55), c_rew: float = 10.0, budgets=(2000.0, 8000.0), progress: bool | None = None,
-        config: Config | None = None, *, executor=None, results=None) -> dict:
+        config: Config | None = None, *, executor=None, results=None) -> ScalingExperiment:
     """Measure both error laws, fit them (E12), and close the loop with the allocation (E9-E11).
 
     The default coefficients are $C_{dyn}$, $C_{rew}$ of E3 at $\\gamma=0.9$, $L=0.5$, $K_{r\\pi}=1$, $H=\\infty$.
@@ -166,7 +226,7 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
     rng = np.random.default_rng(seed)
     teacher = make_teacher(rng)
     test = episodes(teacher, cfg.test, cfg.episode_length, rng)
-    from theory.checks.sweep import run_sweep
+    from theory.sweep import run_sweep
 
     # one task per replicate: its own data for every size, its students trained as one stack
     outcome = run_sweep(_replicate_task, [(f"replicate {r}", {"teacher": teacher, "test": test, "cfg": cfg})
@@ -183,12 +243,10 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
     other_report = {}
     for other in (m for m in MEASURES if m != measure):
         try:  # the other measures are reported beside; a failure there does not stop the run
-            alt = {k: fit_power_law(n, e[other], bootstrap=500, rng=rng) for k, e in (("dyn", err_dyn), ("rew", err_rew))}
-            other_report[other] = {"a_dyn": alt["dyn"].law.a, "alpha_dyn": alt["dyn"].law.alpha,
-                                   "a_rew": alt["rew"].law.a, "alpha_rew": alt["rew"].law.alpha,
-                                   "ci_alpha_dyn": list(alt["dyn"].ci["alpha"]), "ci_alpha_rew": list(alt["rew"].ci["alpha"])}
+            other_report[other] = {k: fit_power_law(n, e[other], bootstrap=500, rng=rng)
+                                    for k, e in (("dyn", err_dyn), ("rew", err_rew))}
         except FitError as err:
-            other_report[other] = {"error": str(err)}
+            other_report[other] = {"message": str(err)}
     split = optimal_split(np.asarray(budgets, dtype=float), prices, fits["dyn"].law, fits["rew"].law, c_dyn, c_rew)
     # the loop closed: at each budget, students at the bound-optimal split and at other splits
     check_data, keys = [], []
@@ -208,29 +266,21 @@ def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Pri
         rows.setdefault(key, []).append(c_dyn * a + c_rew * b)
     split_check = [{"budget": N, "share_dyn": x, "n_d": nd, "n_r": nr, "measured_bound": float(np.mean(v)),
                     "bound_optimal": bool(opt)} for (N, x, nd, nr, opt), v in rows.items()]
-    return {
-        "alpha_dyn": fits["dyn"].law.alpha, "alpha_rew": fits["rew"].law.alpha,
-        "a_dyn": fits["dyn"].law.a, "a_rew": fits["rew"].law.a,
-        "ci": {"alpha_dyn": list(fits["dyn"].ci["alpha"]), "alpha_rew": list(fits["rew"].ci["alpha"]),
-               "a_dyn": list(fits["dyn"].ci["a"]), "a_rew": list(fits["rew"].ci["a"])},
-        "share_dyn": float(np.atleast_1d(split.share_dyn)[0]),
-        "shares_by_budget": dict(zip([str(b) for b in budgets], np.atleast_1d(split.share_dyn).tolist())),
-        "paper": {"dyn": {"a": PAPER["dyn"].a, "alpha": PAPER["dyn"].alpha}, "rew": {"a": PAPER["rew"].a, "alpha": PAPER["rew"].alpha}},
-        "reward_falls_faster": bool(fits["rew"].law.alpha > fits["dyn"].law.alpha),
-        "message": _verdict(fits),
-        "measure": measure, "sizes": list(cfg.sizes), "seed_count": cfg.seeds, "steps": cfg.steps,
-        "errors": {"n": n.tolist(), "dyn_mean": err_dyn["mean"].tolist(), "dyn_sup": err_dyn["sup"].tolist(),
-                   "rew_mean": err_rew["mean"].tolist(), "rew_sup": err_rew["sup"].tolist(),
-                   "dyn_mse": err_dyn["mse"].tolist(), "rew_mse": err_rew["mse"].tolist(),
-                   "dyn_train": err_dyn["train"].tolist(), "rew_train": err_rew["train"].tolist()},
-        "largest_n": {"n": float(n.max()), "dyn_train": float(err_dyn["train"][n == n.max()].mean()),
-                      "dyn_heldout": float(err_dyn["mean"][n == n.max()].mean()),
-                      "rew_train": float(err_rew["train"][n == n.max()].mean()),
-                      "rew_heldout": float(err_rew["mean"][n == n.max()].mean())},
-        "prices": [prices.kappa_d, prices.kappa_r], "c_dyn": c_dyn, "c_rew": c_rew, "split_check": split_check,
-        "other_measures": other_report,
-        "fits": fits,
-    }
+    return ScalingExperiment(
+        fits=fits, share_dyn=float(np.atleast_1d(split.share_dyn)[0]),
+        shares_by_budget=dict(zip([str(b) for b in budgets], np.atleast_1d(split.share_dyn).tolist())),
+        reward_falls_faster=bool(fits["rew"].law.alpha > fits["dyn"].law.alpha), message=_verdict(fits),
+        measure=measure, sizes=list(cfg.sizes), seed_count=cfg.seeds, steps=cfg.steps,
+        errors={"n": n.tolist(), "dyn_mean": err_dyn["mean"].tolist(), "dyn_sup": err_dyn["sup"].tolist(),
+                "rew_mean": err_rew["mean"].tolist(), "rew_sup": err_rew["sup"].tolist(),
+                "dyn_mse": err_dyn["mse"].tolist(), "rew_mse": err_rew["mse"].tolist(),
+                "dyn_train": err_dyn["train"].tolist(), "rew_train": err_rew["train"].tolist()},
+        largest_n={"n": float(n.max()), "dyn_train": float(err_dyn["train"][n == n.max()].mean()),
+                   "dyn_heldout": float(err_dyn["mean"][n == n.max()].mean()),
+                   "rew_train": float(err_rew["train"][n == n.max()].mean()),
+                   "rew_heldout": float(err_rew["mean"][n == n.max()].mean())},
+        prices=[prices.kappa_d, prices.kappa_r], c_dyn=c_dyn, c_rew=c_rew, split_check=split_check,
+        other_measures=other_report)
 
 
 def convergence_probe(size: str = "full", seed: int = 1, n: int | None = None) -> dict:

@@ -339,7 +339,7 @@ def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1,
            "trace_by_sigma2": [], "exact_by_sigma2": [], "noise_weight_exact": mom.noise_weight,
            "Gamma_G2": mom.Gamma * mom.G2}
     sigma_ref = sigmas[len(sigmas) // 2]
-    from theory.checks.sweep import run_sweep
+    from theory.sweep import run_sweep
 
     params = {"mdp": mdp, "H": H, "estimator": estimator, "repeats": repeats, "sigma_ref": sigma_ref, "sigmas": list(sigmas)}
     tasks = [(f"N={n}", params | {"part": "N", "n": int(n)}) for n in batch_sizes] + [("sigma", params | {"part": "sigma"})]

@@ -92,7 +92,7 @@ class VerifyBoundCommand:
     def run(args: argparse.Namespace) -> dict:
         from theory._validate import InputError
         from theory.checks.bound_sweep import verify_bound
-        from theory.checks.sweep import executor_for
+        from theory.sweep import executor_for
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else None
         samples = None
@@ -135,7 +135,7 @@ class VerifyAllocationCommand:
 
         if args.seed_count < 2:
             raise InputError("--seed-count must be >= 2")
-        from theory.checks.sweep import executor_for
+        from theory.sweep import executor_for
 
         with executor_for(args.workers, args.scheduler) as executor:
             return check_allocation(seed=args.seed, seeds=args.seed_count, executor=executor, results=args.results).to_dict()

@@ -22,28 +22,29 @@ class ScalingExperimentCommand:
     def run(args: argparse.Namespace) -> dict:
         from theory.checks.neural_scaling import run
 
-        from theory.checks.sweep import executor_for
+        from theory.sweep import executor_for
 
         with executor_for(args.workers, args.scheduler) as executor:
             out = run(run_size(args), seed=args.seed, measure=args.measure, executor=executor, results=args.results)
-        out.pop("fits")
-        return out
+        return out.to_dict()
 
     @staticmethod
     def render(out: dict) -> str:
-        ci = out["ci"]
-        p = out["paper"]
-        rows = [("dynamics error", f"{out['a_dyn']:.3g} n^-{out['alpha_dyn']:.3f}  alpha 95% CI [{ci['alpha_dyn'][0]:.3f}, "
-                                   f"{ci['alpha_dyn'][1]:.3f}]   paper: {p['dyn']['a']} n^-{p['dyn']['alpha']}"),
-                ("reward error", f"{out['a_rew']:.3g} n^-{out['alpha_rew']:.3f}  alpha 95% CI [{ci['alpha_rew'][0]:.3f}, "
-                                 f"{ci['alpha_rew'][1]:.3f}]   paper: {p['rew']['a']} n^-{p['rew']['alpha']}"),
+        from theory.report.paper import LAWS
+
+        def law(kind: str) -> str:
+            f, p = out["fits"][kind], LAWS[kind]
+            return (f"{f['law']['a']:.3g} n^-{f['law']['alpha']:.3f}  alpha 95% CI [{f['ci']['alpha'][0]:.3f}, "
+                    f"{f['ci']['alpha'][1]:.3f}]   paper: {p.a:g} n^-{p.alpha:g}")
+
+        rows = [("dynamics error", law("dyn")), ("reward error", law("rew")),
                 ("verdict", out["message"]),
                 ("optimal dynamics share", ", ".join(f"{v:.3f} at budget {k}" for k, v in out["shares_by_budget"].items())),
                 ("prices, C_dyn, C_rew", f"{out['prices']}, {out['c_dyn']:.4g}, {out['c_rew']:.4g}")]
         for name, o in out["other_measures"].items():
-            if "alpha_dyn" in o:
-                rows.append((f"{name} measure", f"dynamics {o['a_dyn']:.3g} n^-{o['alpha_dyn']:.3f}, "
-                                                f"reward {o['a_rew']:.3g} n^-{o['alpha_rew']:.3f}"))
+            if "dyn" in o:
+                d, r = o["dyn"]["law"], o["rew"]["law"]
+                rows.append((f"{name} measure", f"dynamics {d['a']:.3g} n^-{d['alpha']:.3f}, reward {r['a']:.3g} n^-{r['alpha']:.3f}"))
         for r in out["split_check"]:
             rows.append((f"budget {r['budget']:g}, share {r['share_dyn']:.3f}{' (optimal)' if r['bound_optimal'] else ''}",
                          f"n_d {r['n_d']}, n_r {r['n_r']}: measured bound {r['measured_bound']:.4g}"))

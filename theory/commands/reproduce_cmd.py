@@ -11,7 +11,7 @@ from theory.commands import add_sweep_options, command, run_size, option
 class ReproduceCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
-        from theory.reproduce import STAGE_NAMES
+        from theory.report.reproduce import STAGE_NAMES
 
         option(p, "out", default="figures", note="the folder for the figures; default figures")
         option(p, "derivations_out", default=None,
@@ -24,9 +24,9 @@ class ReproduceCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        from theory import reproduce as R
+        from theory.report import reproduce as R
 
-        from theory.checks.sweep import executor_for
+        from theory.sweep import executor_for
 
         with executor_for(args.workers, args.scheduler) as executor:
             summary = R.reproduce(args.out, size=run_size(args), only=args.only, derivations_dir=args.derivations_out,
@@ -36,6 +36,6 @@ class ReproduceCommand:
 
     @staticmethod
     def render(out: dict) -> str:
-        from theory.reproduce import render
+        from theory.report.reproduce import render
 
         return render(out)

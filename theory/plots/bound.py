@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.checks import paper
 from theory.checks.calibration import Calibration
 from theory.maths.bound import compounding_factor, return_bound
 from theory.plots import STYLES, new
@@ -42,9 +41,11 @@ def compounding_and_horizon(eps: float = 0.01, K_rpi: float = 1.0):
     return fig
 
 
-def calibration(cals: list[Calibration]):
+def calibration(cals: list[Calibration], reference: dict[str, float] | None = None):
     """Gap against bound (log-log, with the diagonal) and the distribution of log10(gap/bound), per family;
-    systems with an infinite bound are counted in the legend, not dropped silently."""
+    systems with an infinite bound are counted in the legend, not dropped silently. ``reference`` (the paper's
+    median gap/bound by family) is drawn as thin lines."""
+    reference = reference or {}
     fig, axes = new(ncols=2, width=5.6)
     ax1, ax2 = axes[0]
     for cal, (ls, mk), color in zip(cals, STYLES, ("C0", "C1", "C2")):
@@ -55,8 +56,8 @@ def calibration(cals: list[Calibration]):
         logs = np.log10(cal.ratios[ok])
         ax2.hist(logs, bins=np.linspace(-7, 0, 36), density=True, histtype="step", lw=1.8, ls=ls, color=color,
                  label=f"{name}: median {cal.median_ratio:.2g}")
-        if cal.family in paper.CALIBRATION_MEDIAN:
-            ax2.axvline(np.log10(paper.CALIBRATION_MEDIAN[cal.family]), color=color, ls=ls, lw=0.8)
+        if cal.family in reference:
+            ax2.axvline(np.log10(reference[cal.family]), color=color, ls=ls, lw=0.8)
     bounds = np.concatenate([c.bounds[c.gaps > 0] for c in cals])
     gaps = np.concatenate([c.gaps[c.gaps > 0] for c in cals])
     xlo, xhi = np.quantile(bounds, [0.0, 0.98])
@@ -67,7 +68,7 @@ def calibration(cals: list[Calibration]):
             ylabel=r"exact gap $|J-\hat J|$", title="Random systems: the gap never exceeds the bound")
     ax1.legend(fontsize=8)
     ax2.axvline(0, color="k", lw=1)
-    ax2.set(xlim=(-7, 0.3), xlabel=r"$\log_{10}(\mathrm{gap}/B)$ (thin lines: the paper's medians)", ylabel="density",
+    ax2.set(xlim=(-7, 0.3), xlabel=r"$\log_{10}(\mathrm{gap}/B)$" + (" (thin lines: the paper's medians)" if reference else ""), ylabel="density",
             title="How loose: gap/bound per family")
     ax2.legend(fontsize=8)
     return fig

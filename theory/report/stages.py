@@ -1,19 +1,22 @@
-"""The stages of the main job: each runs checks at a size and returns report lines and plot data.
+"""The stages of the main job: each runs checks at a size, returns report lines and draws its figures.
 
 ``size`` is ``"quick"`` (seconds; what the tests run), ``"default"`` (the main job, two minutes of
 CPU) or ``"full"`` (publication grade). Every number a verdict depends on comes from an experiment
-run here; every verdict is a criterion of :mod:`theory.checks.verdicts` that can fail; the paper's
-numbers come from :mod:`theory.checks.paper` only.
+run here; every verdict is a criterion of :mod:`theory.report.verdicts` that can fail; the paper's
+numbers come from :mod:`theory.report.paper` only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
-from theory.checks import paper
-from theory.checks.verdicts import (Line, at_least, at_most, below, checked, compared, equals, increasing, measured, near,
+from theory.report import paper
+from theory.results import to_jsonable
+from theory.report.verdicts import (Line, at_least, at_most, below, checked, compared, equals, increasing, measured, near,
                                     never_exceeds)
 
 
@@ -307,38 +310,43 @@ def neural(size: str, executor=None, results: str | None = None) -> StageResult:
 
     out = StageResult()
     res = run(size, seed=0, executor=executor, results=_file(results, "scaling-experiment"))
-    ci = res["ci"]
+    dyn, rew, big = res.fits["dyn"], res.fits["rew"], res.largest_n
+
+    def law(f) -> str:
+        return f"{f.law.a:.3g} n^-{f.law.alpha:.3f} [{f.ci['alpha'][0]:.3f}, {f.ci['alpha'][1]:.3f}]"
+
     out.lines.append(measured(
         "neural scaling laws (teacher-student, NumPy backprop)",
-        f"{size} grid {res['sizes'][0]}..{res['sizes'][-1]} x {res['seed_count']} seeds, {res['steps']} Adam steps; "
-        f"dynamics {res['a_dyn']:.3g} n^-{res['alpha_dyn']:.3f} [{ci['alpha_dyn'][0]:.3f}, {ci['alpha_dyn'][1]:.3f}]; "
-        f"reward {res['a_rew']:.3g} n^-{res['alpha_rew']:.3f} [{ci['alpha_rew'][0]:.3f}, {ci['alpha_rew'][1]:.3f}]; "
-        f"{res['message']}. At n={res['largest_n']['n']:g} training error {res['largest_n']['dyn_train']:.3g} (dynamics), "
-        f"{res['largest_n']['rew_train']:.3g} (reward) against held-out {res['largest_n']['dyn_heldout']:.3g} and "
-        f"{res['largest_n']['rew_heldout']:.3g}", {k: v for k, v in res.items() if k not in ("fits", "errors")}))
-    mse = res["other_measures"].get("mse", {})
-    rmse = res["other_measures"].get("rmse", {})
-    if "alpha_rew" in mse and "alpha_rew" in rmse:
+        f"{size} grid {res.sizes[0]}..{res.sizes[-1]} x {res.seed_count} seeds, {res.steps} Adam steps; "
+        f"dynamics {law(dyn)}; reward {law(rew)}; {res.message}. At n={big['n']:g} training error "
+        f"{big['dyn_train']:.3g} (dynamics), {big['rew_train']:.3g} (reward) against held-out {big['dyn_heldout']:.3g} "
+        f"and {big['rew_heldout']:.3g}", {k: v for k, v in res.to_dict().items() if k != "errors"}))
+    nan = SimpleNamespace(law=SimpleNamespace(a=float("nan"), alpha=float("nan")))
+    mse = res.other_measures.get("mse", {})
+    rmse = res.other_measures.get("rmse", {})
+    mse_d, mse_r = mse.get("dyn", nan), mse.get("rew", nan)
+    if "rew" in mse and "rew" in rmse:
         out.lines.append(measured(
             "neural error laws on the squared measures",
-            f"MSE: dynamics {mse['a_dyn']:.3g} n^-{mse['alpha_dyn']:.3f}, reward {mse['a_rew']:.3g} n^-{mse['alpha_rew']:.3f}; "
-            f"RMSE: dynamics {rmse['a_dyn']:.3g} n^-{rmse['alpha_dyn']:.3f}, reward {rmse['a_rew']:.3g} n^-{rmse['alpha_rew']:.3f}",
-            {"mse": mse, "rmse": rmse}))
-    why_alpha = (f"on the squared error (MSE) ours is {mse.get('alpha_rew', float('nan')):.3f} for the reward, so part of "
+            f"MSE: dynamics {mse['dyn'].law.a:.3g} n^-{mse['dyn'].law.alpha:.3f}, reward {mse['rew'].law.a:.3g} "
+            f"n^-{mse['rew'].law.alpha:.3f}; RMSE: dynamics {rmse['dyn'].law.a:.3g} n^-{rmse['dyn'].law.alpha:.3f}, "
+            f"reward {rmse['rew'].law.a:.3g} n^-{rmse['rew'].law.alpha:.3f}",
+            {"mse": to_jsonable(mse), "rmse": to_jsonable(rmse)}))
+    why_alpha = (f"on the squared error (MSE) ours is {mse_r.law.alpha:.3f} for the reward, so part of "
                  "the gap may be the measure; training to convergence (--full, with a doubling probe) moves our exponents "
                  "little: our teacher-student setup does not reproduce the paper's fast reward law")
-    why_alpha_dyn = (f"both dynamics laws are slow: ours {res['alpha_dyn']:.3f} [{ci['alpha_dyn'][0]:.3f}, "
-                     f"{ci['alpha_dyn'][1]:.3f}] on the mean L2 error of the 12-dimensional next state (MSE: "
-                     f"{mse.get('alpha_dyn', float('nan')):.3f}); the paper does not state its measure")
-    out.lines.append(compared("dynamics error exponent alpha_d", paper.LAWS["dyn"].alpha, res["alpha_dyn"], why_alpha_dyn))
-    out.lines.append(compared("reward error exponent alpha_r", paper.LAWS["rew"].alpha, res["alpha_rew"], why_alpha))
-    out.lines.append(compared("dynamics error coefficient a_d", paper.LAWS["dyn"].a, res["a_dyn"],
+    why_alpha_dyn = (f"both dynamics laws are slow: ours {dyn.law.alpha:.3f} [{dyn.ci['alpha'][0]:.3f}, "
+                     f"{dyn.ci['alpha'][1]:.3f}] on the mean L2 error of the 12-dimensional next state (MSE: "
+                     f"{mse_d.law.alpha:.3f}); the paper does not state its measure")
+    out.lines.append(compared("dynamics error exponent alpha_d", paper.LAWS["dyn"].alpha, dyn.law.alpha, why_alpha_dyn))
+    out.lines.append(compared("reward error exponent alpha_r", paper.LAWS["rew"].alpha, rew.law.alpha, why_alpha))
+    out.lines.append(compared("dynamics error coefficient a_d", paper.LAWS["dyn"].a, dyn.law.a,
                               "the coefficient depends on the error measure and the teacher's scale; ours is the mean L2 "
                               "error of the 12-dimensional next state"))
     reward_a_why = ("the paper's coefficient looks like a squared error: on the MSE measure ours is "
-                    f"{mse.get('a_rew', float('nan')):.3g} n^-{mse.get('alpha_rew', float('nan')):.3f}")
-    out.lines.append(compared("reward error coefficient a_r", paper.LAWS["rew"].a, res["a_rew"], reward_a_why))
-    rows = res["split_check"]
+                    f"{mse_r.law.a:.3g} n^-{mse_r.law.alpha:.3f}")
+    out.lines.append(compared("reward error coefficient a_r", paper.LAWS["rew"].a, rew.law.a, reward_a_why))
+    rows = res.split_check
     for N in sorted({r["budget"] for r in rows}):
         at_N = [r for r in rows if r["budget"] == N]
         opt = next(r for r in at_N if r["bound_optimal"])
@@ -479,5 +487,97 @@ def hierarchy(size: str, executor=None, results: str | None = None) -> StageResu
     return out
 
 
-STAGES = {"bound": bound, "allocation": allocation, "lab": lab, "hierarchy": hierarchy, "reinforce": reinforce,
-          "straightening": straightening, "neural": neural}
+# --------------------------------------------------------------------------- each stage's figures
+def _bound_figures(d: dict) -> dict:
+    from theory.plots import bound as pb
+
+    return {"bound_horizon": pb.compounding_and_horizon(),
+            "bound_calibration": pb.calibration(d["calibrations"], paper.CALIBRATION_MEDIAN)}
+
+
+def _allocation_figures(d: dict) -> dict:
+    from theory.plots import allocation as pa
+
+    return {"allocation_bound_vs_share": pa.bound_vs_share(1e6, d["prices"], d["dyn"], d["rew"], d["c_dyn"], d["c_rew"]),
+            "allocation_share_vs_budget": pa.share_vs_budget(d["prices"], d["c_dyn"], d["c_rew"]),
+            "allocation_share_vs_price_ratio": pa.share_vs_price_ratio(d["c_dyn"], d["c_rew"]),
+            "scaling_fits": pa.fitted_laws(d["fits"], truth=d["planted"],
+                                           title="E12 on synthetic data: fits of planted laws\n(95% bootstrap bands)")}
+
+
+def _lab_figures(d: dict) -> dict:
+    from theory.plots import allocation as pa
+    from theory.plots import lab as pl
+
+    fits = d["allocation_check"].fits
+    return {"lab_bound_sweep": pl.bound_sweep(d["sweep"]),
+            "lab_measured_laws": pa.fitted_laws({r"$\varepsilon_{dyn}$": fits["dyn"], r"$\varepsilon_{rew}$": fits["rew"]},
+                                                title="E12 on a learned 8-state chain:\nclosed-loop errors against samples"),
+            "lab_allocation": pl.allocation_check(d["allocation_check"])}
+
+
+def _hierarchy_figures(d: dict) -> dict:
+    from theory.plots import lab as pl
+
+    return {"bound_hierarchy": pl.hierarchy(d["hierarchy"])}
+
+
+def _reinforce_figures(d: dict) -> dict:
+    from theory.plots import reinforce as pr
+
+    return {"reinforce_variance": pr.variance(d["scaling"]),
+            "reinforce_tradeoff": pr.tradeoff(d["cov_trace"], d["noise_weight"]),
+            "reinforce_learning": pr.learning_curves(d["curves"])}
+
+
+def _straightening_figures(d: dict) -> dict:
+    from theory.plots import straightening as ps
+
+    return {"lipschitz_elasticities": ps.elasticities(), "straightening": ps.curvature_and_error(d["straightening"])}
+
+
+def _neural_figures(d: dict) -> dict:
+    from theory.plots import allocation as pa
+    from theory.plots import neural as pn
+
+    fits = d["neural"].fits
+    return {"neural_scaling_laws": pa.fitted_laws(
+                {"dynamics": fits["dyn"], "reward": fits["rew"]},
+                truth={"dynamics": paper.LAWS["dyn"], "reward": paper.LAWS["rew"]}, truth_label="paper",
+                title="Neural teacher-student errors (mean L2)\nbeside the paper's laws (dotted)"),
+            "neural_split_check": pn.split_check(d["neural"])}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the report: its experiments and verdicts, the derivations it writes, the figures it draws.
+
+    Parameters
+    ----------
+    name : str
+        The stage's name (``reproduce --only NAME``).
+    run : callable
+        ``run(size, executor=None, results=None)``: the experiments at ``size``, as a :class:`StageResult` of
+        report lines and the data its figures need.
+    figures : callable
+        ``figures(data)``: the stage's figures from that data, by file name (``matplotlib`` Figures).
+    derivations : tuple of str
+        The derivations (:data:`theory.derivations.DERIVATIONS`) the stage checks and writes.
+    """
+
+    name: str
+    run: Callable[..., StageResult]
+    figures: Callable[[dict], dict]
+    derivations: tuple[str, ...] = ()
+
+
+#: The stages in the order ``reproduce`` runs them.
+STAGES: dict[str, Stage] = {s.name: s for s in (
+    Stage("bound", bound, _bound_figures, ("bound", "sensitivity")),
+    Stage("allocation", allocation, _allocation_figures, ("allocation", "fitting")),
+    Stage("lab", lab, _lab_figures),
+    Stage("hierarchy", hierarchy, _hierarchy_figures, ("hierarchy",)),
+    Stage("reinforce", reinforce, _reinforce_figures, ("reinforce", "noise_budget")),
+    Stage("straightening", straightening, _straightening_figures, ("straightening",)),
+    Stage("neural", neural, _neural_figures),
+)}

@@ -1,8 +1,8 @@
 """``imagination reproduce``: every derivation checked, optima computed, Monte Carlo checks run, every
 figure drawn, and a report of what was checked, what was measured and how it compares with the paper.
 
-The face only: experiments and verdicts live in :mod:`theory.checks.stages`, figures in
-:mod:`theory.plots`, derivations in :mod:`theory.derivations`. Progress goes to standard error, one line
+Generic over the stages: each :class:`~theory.report.stages.Stage` brings its experiments, verdicts, figures and
+derivations; this module runs them, writes what they draw and summarises their lines. Progress goes to standard error, one line
 per stage with its CPU time (and a bar on a terminal), whether or not standard output is a terminal.
 """
 
@@ -13,14 +13,11 @@ import time
 from pathlib import Path
 
 from theory._validate import InputError
-from theory.checks.verdicts import Line, at_most, checked
+from theory.report.stages import STAGES
+from theory.report.verdicts import Line, at_most, checked
 
 SIZES = ("quick", "default", "full")
-STAGE_NAMES = ("bound", "allocation", "lab", "hierarchy", "reinforce", "straightening", "neural")
-#: stage -> the derivations it writes and checks
-STAGE_DERIVATIONS = {"bound": ("bound", "sensitivity"), "allocation": ("allocation", "fitting"),
-                     "hierarchy": ("hierarchy",), "reinforce": ("reinforce", "noise_budget"),
-                     "straightening": ("straightening",)}
+STAGE_NAMES = tuple(STAGES)
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -52,54 +49,11 @@ def _explorer_line(out: Path) -> Line:
                    at_most(info["bytes"], info["limit_bytes"]), at_most(len(info["external"]), 0), numbers=info)
 
 
-def _plots(stage: str, out: Path, d: dict) -> None:
-    """Draw and save the figures of a stage from the data it returned."""
-    from theory.checks import paper
-    from theory.plots import allocation as pa
-    from theory.plots import bound as pb
-    from theory.plots import lab as pl
-    from theory.plots import neural as pn
-    from theory.plots import reinforce as pr
-    from theory.plots import save
-    from theory.plots import straightening as ps
-
-    figures = {
-        "bound": lambda: {"bound_horizon": pb.compounding_and_horizon(), "bound_calibration": pb.calibration(d["calibrations"])},
-        "allocation": lambda: {
-            "allocation_bound_vs_share": pa.bound_vs_share(1e6, d["prices"], d["dyn"], d["rew"], d["c_dyn"], d["c_rew"]),
-            "allocation_share_vs_budget": pa.share_vs_budget(d["prices"], d["c_dyn"], d["c_rew"]),
-            "allocation_share_vs_price_ratio": pa.share_vs_price_ratio(d["c_dyn"], d["c_rew"]),
-            "scaling_fits": pa.fitted_laws(d["fits"], truth=d["planted"],
-                                           title="E12 on synthetic data: fits of planted laws\n(95% bootstrap bands)")},
-        "lab": lambda: {
-            "lab_bound_sweep": pl.bound_sweep(d["sweep"]),
-            "lab_measured_laws": pa.fitted_laws(
-                {r"$\varepsilon_{dyn}$": d["allocation_check"].fits["dyn"],
-                 r"$\varepsilon_{rew}$": d["allocation_check"].fits["rew"]},
-                title="E12 on a learned 8-state chain:\nclosed-loop errors against samples"),
-            "lab_allocation": pl.allocation_check(d["allocation_check"])},
-        "hierarchy": lambda: {"bound_hierarchy": pl.hierarchy(d["hierarchy"])},
-        "reinforce": lambda: {"reinforce_variance": pr.variance(d["scaling"]),
-                              "reinforce_tradeoff": pr.tradeoff(d["cov_trace"], d["noise_weight"]),
-                              "reinforce_learning": pr.learning_curves(d["curves"])},
-        "straightening": lambda: {"lipschitz_elasticities": ps.elasticities(),
-                                  "straightening": ps.curvature_and_error(d["straightening"])},
-        "neural": lambda: {
-            "neural_scaling_laws": pa.fitted_laws(
-                {"dynamics": d["neural"]["fits"]["dyn"], "reward": d["neural"]["fits"]["rew"]},
-                truth={"dynamics": paper.LAWS["dyn"], "reward": paper.LAWS["rew"]}, truth_label="paper",
-                title="Neural teacher-student errors (mean L2)\nbeside the paper's laws (dotted)"),
-            "neural_split_check": pn.split_check(d["neural"])},
-    }[stage]()
-    for name, fig in figures.items():
-        save(fig, out, name)
-
-
 def reproduce(out_dir: str | Path = "figures", size: str = "default", only: list[str] | None = None,
               derivations_dir: str | Path | None = None, progress: bool | None = None, *, executor=None,
               results: str | None = None) -> dict:
     """Run every stage (or those named in ``only``) at ``size`` and return the report as a dict. The sweeps run
-    on ``executor`` and keep their finished tasks in ``{results}.{sweep}.jsonl`` (see :mod:`theory.checks.sweep`).
+    on ``executor`` and keep their finished tasks in ``{results}.{sweep}.jsonl`` (see :mod:`theory.sweep`).
 
     Figures go to ``out_dir`` (PNG and PDF), derivations to ``derivations_dir``: by default the
     repository's ``derivations/`` beside the default ``figures/``, and ``out_dir/derivations`` for any
@@ -124,7 +78,7 @@ def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | N
     from tqdm import tqdm
 
     from theory._threads import blas_single_thread
-    from theory.checks import stages
+    from theory.plots import save
 
     if size not in SIZES:
         raise InputError(f"size must be one of {SIZES}, got {size!r}")
@@ -141,18 +95,20 @@ def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | N
         tqdm.write(f"imagination reproduce: stage {name} ...", file=sys.stderr)  # a long stage is announced first
         start = time.process_time()
         try:
+            stage = STAGES[name]
             with blas_single_thread():
-                for derivation in STAGE_DERIVATIONS.get(name, ()):
+                for derivation in stage.derivations:
                     lines.append(_derivation_line(ders, derivation))
-                result = stages.STAGES[name](size, executor=executor, results=results)
+                result = stage.run(size, executor=executor, results=results)
                 lines += result.lines
-                _plots(name, out, result.data)
+                for figure, fig in stage.figures(result.data).items():
+                    save(fig, out, figure)
                 if name == "bound":
                     lines.append(_explorer_line(out))
         except Exception as err:  # a broken stage is a failed check, and the others still run
             lines.append(checked(f"stage {name}", f"raised {type(err).__name__}: {err}", at_most(1, 0)))
         seconds[name] = round(time.process_time() - start, 2)
-        built += STAGE_DERIVATIONS.get(name, ())
+        built += STAGES[name].derivations
         tqdm.write(f"imagination reproduce: stage {name} done in {seconds[name]:.1f} s of CPU", file=sys.stderr)
     if built:  # every derivation of the run in one document that pdflatex compiles as it is
         from theory.derivations import build, tex_document
