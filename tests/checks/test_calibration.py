@@ -58,7 +58,7 @@ def test_model_errors_dominate_sampled_errors():
     for make in (C.random_lipschitz_systems, C.random_lq_systems):
         true = make(rng, 5)
         learned = C.perturb(rng, true, np.full(5, 0.05))
-        eps_dyn, eps_rew = C.model_errors(true, learned)
+        eps_dyn, eps_rew = C.norm_box_errors(true, learned)
         s = rng.uniform(-1, 1, (5, 4000, 3))
         a = rng.uniform(-1, 1, (5, 4000, 2))
         step = lambda sys: sys.squash(np.einsum("nde,nke->nkd", sys.A, s) + np.einsum("ndm,nkm->nkd", sys.B, a))  # noqa: E731

@@ -7,7 +7,7 @@ import pytest
 
 from theory.mdp import neural as NN
 from theory.maths.scaling import fit_power_law
-from theory.checks.neural_scaling import Config, errors, run
+from theory.checks.neural_scaling import Config, errors, scaling_experiment
 
 
 @pytest.mark.parametrize("output", ["tanh", "scaled"])
@@ -64,8 +64,8 @@ def test_pipeline_is_deterministic_for_a_seed():
     cfg = Config(sizes=(64, 512, 4096), seeds=1, steps=200, test=300)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a = run(config=cfg, seed=4, budgets=(2000.0,))
-        b = run(config=cfg, seed=4, budgets=(2000.0,))
+        a = scaling_experiment(config=cfg, seed=4, budgets=(2000.0,))
+        b = scaling_experiment(config=cfg, seed=4, budgets=(2000.0,))
     assert a.errors == b.errors and a.split_check == b.split_check and a.to_dict() == b.to_dict()
     assert set(a.fits) == {"dyn", "rew"} and 0 < a.share_dyn < 1
     assert sum(r["bound_optimal"] for r in a.split_check) == 1

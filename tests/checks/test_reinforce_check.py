@@ -47,8 +47,8 @@ def test_batch_baselines(mdp):
 
 def test_variance_scaling_E16(mdp):
     s = variance_scaling(mdp, repeats=1500, rng=13)
-    assert s["slope_N"] == pytest.approx(-1, abs=0.1)
-    assert s["slope_sigma2"] == pytest.approx(s["Gamma_G2"], rel=0.1)
+    assert s.slope_N == pytest.approx(-1, abs=0.1)
+    assert s.slope_sigma2 == pytest.approx(s.Gamma_G2, rel=0.1)
 
 
 @pytest.mark.parametrize("components", [1, 2, 12, 300, 10**5, 10**9])

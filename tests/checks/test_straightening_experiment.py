@@ -3,11 +3,11 @@
 
 import pytest
 
-from theory.checks.straightening import run
+from theory.checks.straightening import straightening_experiment
 
 
 def test_experiment_bound_holds_and_is_reported():
-    res = run(n=100, seed=3)
+    res = straightening_experiment(n=100, seed=3)
     assert res["bound_holds"]
     names = [e["encoder"] for e in res["encoders"]]
     assert names[0] == "line" and res["encoders"][0]["mean_curvature"] == pytest.approx(0, abs=1e-12)
@@ -25,7 +25,7 @@ def test_experiment_numbers_against_independent_references():
     from scipy.stats import spearmanr
 
     v, T = 0.02, 10
-    res = run(n=100, T=T, v=v, seed=3)
+    res = straightening_experiment(n=100, T=T, v=v, seed=3)
     by = {e["encoder"]: e for e in res["encoders"]}
     assert by["line"]["mean_curvature"] == pytest.approx(0.0, abs=1e-12)
     assert by["arc"]["mean_curvature"] == pytest.approx(1 - np.cos(v * np.pi / 2), rel=1e-9)

@@ -149,10 +149,10 @@ def test_every_sweep_gives_the_same_numbers_on_a_process_pool():
     runs = {
         "calibration": lambda ex: calibrate("lq", 18, seed=2, executor=ex).all_gaps,
         "allocation check": lambda ex: [o.return_error for o in check_allocation(seeds=8, shares=5, executor=ex).curve],
-        "variance scaling": lambda ex: variance_scaling(small_mdp(1, S=3, A=2, horizon=3), repeats=50, executor=ex)["trace_by_N"],
+        "variance scaling": lambda ex: variance_scaling(small_mdp(1, S=3, A=2, horizon=3), repeats=50, executor=ex).trace_by_N,
         "equal budget": lambda ex: equal_budget_experiment(steps=3, seeds=2, executor=ex)["curves"].returns,
         "lqg allocation": lambda ex: lqg_allocation(systems=2, seeds=6, shares=5, executor=ex).best_ratio,
-        "scaling experiment": lambda ex: NS.run(config=tiny, budgets=(500.0,), executor=ex).errors["dyn_mean"],
+        "scaling experiment": lambda ex: NS.scaling_experiment(config=tiny, budgets=(500.0,), executor=ex).errors["dyn_mean"],
     }
     with ProcessPoolExecutor(max_workers=2) as pool:
         for name, run in runs.items():

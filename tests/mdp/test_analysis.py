@@ -14,7 +14,7 @@ from theory.mdp.transport import kernel_lipschitz
 def test_closed_loop_constants_never_exceed_structured():
     rng = np.random.default_rng(6)
     m = random_chain(rng)
-    c = closed_loop_constants(m.P, m.R, m.pi, m.D)
+    c = closed_loop_constants(m)
     S = m.S
     K_f = max(kernel_lipschitz(m.P[:, a, :], m.D)[0] for a in range(m.A))  # Lipschitz in s per action
     K_r = max(np.max(np.abs(m.R[i, a] - m.R[j, a]) / m.D[i, j]) for a in range(m.A) for i in range(S) for j in range(S) if i != j)
@@ -23,7 +23,7 @@ def test_closed_loop_constants_never_exceed_structured():
 
 def test_bound_case_on_exact_model_is_zero():
     m = random_grid(np.random.default_rng(7))
-    c = bound_case(m, m.P, m.R)
+    c = bound_case(m, m)
     assert c.gap == pytest.approx(0, abs=1e-12) and c.bound == pytest.approx(0, abs=1e-12)
 
 
@@ -42,5 +42,5 @@ def test_E5_suboptimality_of_the_policy_best_in_imagination():
         pi_star = optimal_policy(m.P, m.R, m.gamma)
         pi_hat = optimal_policy(model.P, model.R, m.gamma)
         gap = evaluate(m, pi=pi_star) - evaluate(m, pi=pi_hat)
-        bound = bound_case(m.with_policy(pi_star), model.P, model.R).bound + bound_case(m.with_policy(pi_hat), model.P, model.R).bound
+        bound = bound_case(m.with_policy(pi_star), model).bound + bound_case(m.with_policy(pi_hat), model).bound
         assert -1e-12 <= gap <= bound + 1e-12

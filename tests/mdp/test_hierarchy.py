@@ -15,7 +15,7 @@ from scipy.optimize import linprog
 from theory import InputError
 from theory.mdp.finite import FiniteMDP
 from theory.mdp.hierarchy import LEVELS, ORDERINGS, bound_hierarchy
-from theory.mdp.learned import learn, random_chain, random_grid
+from theory.mdp.learned import LearnedModel, learn, random_chain, random_grid
 from theory.mdp.toy_text import toy_text_mdp
 
 
@@ -67,7 +67,7 @@ def test_levels_match_an_independent_implementation(seed):
     rng = np.random.default_rng(seed)
     mdp = (random_chain(rng, S=5, horizon=6) if seed % 2 else random_grid(rng, 2, 3, horizon=5))
     model = learn(mdp, 40, 40, 0.5, rng)
-    h = bound_hierarchy(mdp, model.P, model.R)
+    h = bound_hierarchy(mdp, model)
     ref = reference_levels(mdp, model.P, model.R)
     for name, value in ref.items():
         assert h.level(name) == pytest.approx(value, rel=1e-9, abs=1e-12), name
@@ -81,7 +81,7 @@ def test_every_level_holds_and_the_orderings_are_theorems(seed, kind, horizon, n
     rng = np.random.default_rng(seed)
     mdp = random_chain(rng, S=6, gamma=gamma, horizon=horizon) if kind == "chain" else random_grid(rng, 3, 2, gamma=gamma, horizon=horizon)
     model = learn(mdp, n, n, 1.0, rng)
-    h = bound_hierarchy(mdp, model.P, model.R)
+    h = bound_hierarchy(mdp, model)
     assert all(lv.holds for lv in h.levels), h.message
     assert all(h.orderings.values()) and len(h.orderings) == len(ORDERINGS), h.message
     assert h.identity_residual < 1e-9
@@ -93,7 +93,7 @@ def test_every_level_holds_and_the_orderings_are_theorems(seed, kind, horizon, n
 def test_toy_text_tables(name):
     mdp = toy_text_mdp(name, gamma=0.95)
     model = learn(mdp, 3 * mdp.S * mdp.A, 3 * mdp.S * mdp.A, 0.5, np.random.default_rng(1))
-    h = bound_hierarchy(mdp, model.P, model.R)
+    h = bound_hierarchy(mdp, model)
     assert h.success, h.message
     assert h.gap > 0 and h.level("on-policy value-aware") >= h.gap
 
@@ -102,7 +102,7 @@ def test_a_model_on_other_states_is_refused():
     rng = np.random.default_rng(0)
     mdp = random_chain(rng, S=5, horizon=4)
     with pytest.raises(InputError, match="like the true MDP"):
-        bound_hierarchy(mdp, np.ones((4, 3, 4)) / 4, np.zeros((4, 3)))
+        bound_hierarchy(mdp, LearnedModel(np.ones((4, 3, 4)) / 4, np.zeros((4, 3)), 1, 1))
 
 
 def test_the_command_on_taxi_is_fast(tmp_path, capsys):

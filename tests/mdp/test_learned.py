@@ -20,5 +20,5 @@ def test_sample_allocation_rule():
 def test_learned_model_converges():
     rng = np.random.default_rng(5)
     m = random_chain(rng)
-    errs = [model_errors(m, *(lambda mdl: (mdl.P, mdl.R))(learn(m, n, n, 0.5, rng))) for n in (100, 10000, 1000000)]
+    errs = [model_errors(m, learn(m, n, n, 0.5, rng)) for n in (100, 10000, 1000000)]
     assert errs[0][0] > errs[1][0] > errs[2][0] and errs[2][0] < 0.01 and errs[2][1] < 0.01

@@ -151,7 +151,7 @@ def test_taxi_size_constants_are_fast_and_small_in_memory():
     mdp = toy_text_mdp("taxi", gamma=0.9)
     tracemalloc.start()
     start = time.process_time()
-    const = closed_loop_constants(mdp.P, mdp.R, mdp.pi, mdp.D)
+    const = closed_loop_constants(mdp)
     seconds = time.process_time() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()

@@ -91,7 +91,7 @@ def measure_errors(mdp: FiniteMDP, ns, seeds: int, sigma: float, rng: np.random.
     """Mean closed-loop errors $\\varepsilon_{dyn}(n)$, $\\varepsilon_{rew}(n)$ over ``seeds`` learned models per ``n``."""
     eps_d, eps_r = np.zeros(len(ns)), np.zeros(len(ns))
     for j, n in enumerate(ns):
-        vals = [model_errors(mdp, m.P, m.R) for m in (learn(mdp, n, n, sigma, rng) for _ in range(seeds))]
+        vals = [model_errors(mdp, m) for m in (learn(mdp, n, n, sigma, rng) for _ in range(seeds))]
         eps_d[j], eps_r[j] = np.mean(vals, axis=0)
     return {"n": np.asarray(ns, dtype=float), "eps_dyn": eps_d, "eps_rew": eps_r}
 
@@ -102,7 +102,7 @@ def realised_sensitivities(mdp: FiniteMDP, n: int, sigma: float, seeds: int, rng
     s_d, s_r = [], []
     for _ in range(seeds):
         m = learn(mdp, n, n, sigma, rng)
-        e_d, e_r = model_errors(mdp, m.P, m.R)
+        e_d, e_r = model_errors(mdp, m)
         dJ_d = (evaluate(mdp, P=mdp.P + delta * (m.P - mdp.P)) - evaluate(mdp, P=mdp.P - delta * (m.P - mdp.P))) / (2 * delta)
         dJ_r = (evaluate(mdp, R=mdp.R + delta * (m.R - mdp.R)) - evaluate(mdp, R=mdp.R - delta * (m.R - mdp.R))) / (2 * delta)
         if e_d > 0:
@@ -134,7 +134,7 @@ def check_allocation(mdp: FiniteMDP | None = None, budget_per_pair: float = 40.0
     ns = (SA * np.array([1, 2, 4, 8, 16, 32, 64])).astype(int)
     measured = measure_errors(mdp, ns, max(seeds // 4, 5), sigma, rng)
     fits = {k: fit_power_law(measured["n"], measured[f"eps_{k}"], bootstrap=200, rng=rng) for k in ("dyn", "rew")}
-    const = closed_loop_constants(mdp.P, mdp.R, mdp.pi, mdp.D)
+    const = closed_loop_constants(mdp)
     res = return_bound(mdp.gamma, mdp.horizon, 1.0, 1.0, L=const.L, K_rpi=const.K_rpi)
     s_dyn, s_rew = realised_sensitivities(mdp, int(budget_per_pair * SA / 4), sigma, max(seeds // 4, 5), rng)
     coefficients = {"global": (float(res.c_dyn), float(res.c_rew)), "realised": (s_dyn, s_rew)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,11 +20,15 @@ from theory.sweep import run_sweep
 from theory.mdp.analysis import bound_case, closed_loop_constants
 from theory.mdp.finite import FiniteMDP
 from theory.mdp.learned import learn, random_chain, random_grid
+from theory.results import NOT_JSON, Result
 
 
 @dataclass(frozen=True)
-class BoundSweep:
+class BoundSweep(Result):
     r"""Every case of a sweep of E3: exact gaps and bounds, with sample sizes.
+
+    Its JSON is the summary (the properties ``cases``, ``violations``, ``infinite_bounds``, ``max_ratio``,
+    ``median_ratio``, ``ratio_quantiles`` and ``learned_constants_tighter``); the per-case arrays stay out.
 
     Parameters
     ----------
@@ -40,45 +44,78 @@ class BoundSweep:
         The family of each case (chain or grid).
     """
 
-    gap: np.ndarray
-    bound: np.ndarray
-    bound_true: np.ndarray
-    bound_learned: np.ndarray
-    n_d: np.ndarray
-    n_r: np.ndarray
-    kind: np.ndarray
+    json_properties = ("cases", "violations", "infinite_bounds", "max_ratio", "median_ratio", "ratio_quantiles",
+                       "learned_constants_tighter")
+
+    gap: np.ndarray = field(metadata=NOT_JSON)
+    bound: np.ndarray = field(metadata=NOT_JSON)
+    bound_true: np.ndarray = field(metadata=NOT_JSON)
+    bound_learned: np.ndarray = field(metadata=NOT_JSON)
+    n_d: np.ndarray = field(metadata=NOT_JSON)
+    n_r: np.ndarray = field(metadata=NOT_JSON)
+    kind: np.ndarray = field(metadata=NOT_JSON)
 
     @property
     def ratio(self) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(np.isfinite(self.bound) & (self.bound > 0), self.gap / self.bound, 0.0)
 
+    @property
+    def _finite_ratios(self) -> np.ndarray:
+        return self.ratio[np.isfinite(self.bound)]
+
+    @property
+    def cases(self) -> int:
+        return int(self.gap.size)
+
+    @property
+    def violations(self) -> int:
+        return int(np.sum(exceeds(self.gap, self.bound)))
+
+    @property
+    def infinite_bounds(self) -> int:
+        return int((~np.isfinite(self.bound)).sum())
+
+    @property
+    def max_ratio(self) -> float | None:
+        r = self._finite_ratios
+        return float(r.max()) if r.size else None
+
+    @property
+    def median_ratio(self) -> float | None:
+        r = self._finite_ratios
+        return float(np.median(r)) if r.size else None
+
+    @property
+    def ratio_quantiles(self) -> dict | None:
+        r = self._finite_ratios
+        return {q: float(np.quantile(r, q)) for q in (0.1, 0.5, 0.9)} if r.size else None
+
+    @property
+    def learned_constants_tighter(self) -> float:
+        return float(np.mean(self.bound_learned < self.bound_true))
+
     def summary(self) -> dict:
-        finite = np.isfinite(self.bound)
-        r = self.ratio[finite]
-        violations = int(np.sum(exceeds(self.gap, self.bound)))
-        return {
-            "cases": int(self.gap.size),
-            "violations": violations,
-            "infinite_bounds": int((~finite).sum()),
-            "max_ratio": float(r.max()) if r.size else None,
-            "median_ratio": float(np.median(r)) if r.size else None,
-            "ratio_quantiles": {q: float(np.quantile(r, q)) for q in (0.1, 0.5, 0.9)} if r.size else None,
-            "learned_constants_tighter": float(np.mean(self.bound_learned < self.bound_true)),
-        }
+        """The summary as plain JSON values (:meth:`to_dict`)."""
+        return self.to_dict()
+
+
+def random_case(rng: np.random.Generator) -> tuple[FiniteMDP, str]:
+    """A random chain or grid with a random horizon, discount and softmax policy (for sweeps), and which it is."""
+    gamma = float(rng.choice([0.8, 0.9, 0.95]))
+    horizon = [math.inf, 10, 30][int(rng.integers(3))]
+    if rng.random() < 0.5:
+        kind, mdp = "chain", random_chain(rng, S=int(rng.integers(5, 11)), gamma=gamma, horizon=horizon)
+    else:
+        kind, mdp = "grid", random_grid(rng, width=int(rng.integers(2, 4)), height=3, gamma=gamma, horizon=horizon)
+    logits = rng.normal(0, 1.0, (mdp.S, mdp.A))
+    pi = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    return mdp.with_policy(pi), kind
 
 
 def random_mdp(rng: np.random.Generator) -> FiniteMDP:
     """A random chain or grid with a random horizon, discount and softmax policy (for sweeps)."""
-    gamma = float(rng.choice([0.8, 0.9, 0.95]))
-    horizon = [math.inf, 10, 30][int(rng.integers(3))]
-    if rng.random() < 0.5:
-        mdp = random_chain(rng, S=int(rng.integers(5, 11)), gamma=gamma, horizon=horizon)
-    else:
-        mdp = random_grid(rng, width=int(rng.integers(2, 4)), height=3, gamma=gamma, horizon=horizon)
-    logits = rng.normal(0, 1.0, (mdp.S, mdp.A))
-    pi = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
-    return mdp.with_policy(pi)
+    return random_case(rng)[0]
 
 
 PER_PAIR = ((1, 1), (4, 4), (16, 4), (4, 16), (64, 64))
@@ -89,14 +126,13 @@ def _task(params: dict, seed_seq: np.random.SeedSequence) -> list[tuple]:
     rng = np.random.default_rng(seed_seq)
     kind = "given"
     if mdp is None:
-        mdp = random_mdp(rng)
-        kind = "chain" if mdp.A == 3 else "grid"
+        mdp, kind = random_case(rng)
     counts = samples if samples is not None else [(f_d * mdp.S * mdp.A, f_r * mdp.S * mdp.A) for f_d, f_r in per_pair]
-    true = closed_loop_constants(mdp.P, mdp.R, mdp.pi, mdp.D)
+    true = closed_loop_constants(mdp)
     rows = []
     for n_d, n_r in counts:
         model = learn(mdp, int(n_d), int(n_r), sigma, rng)
-        c = bound_case(mdp, model.P, model.R, true_constants=true)
+        c = bound_case(mdp, model, true_constants=true)
         rows.append((c.gap, c.bound, c.bound_true, c.bound_learned, n_d, n_r, kind))
     return rows
 

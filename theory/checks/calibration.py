@@ -14,7 +14,7 @@ import numpy as np
 from theory import _validate as V
 from theory.maths.bound import exceeds, return_bound
 from theory.results import NOT_JSON, Result
-from theory.mdp.continuous import (LipschitzSystems, LQGSystems, exact_box_errors, lqg_errors, model_errors, perturb,
+from theory.mdp.continuous import (LipschitzSystems, LQGSystems, exact_box_errors, lqg_errors, norm_box_errors, perturb,
                                    perturb_lqg, random_lipschitz_systems, random_lq_systems, random_lqg_systems, returns,
                                    reward_sup)
 
@@ -51,7 +51,7 @@ def check_gap(true: LipschitzSystems, learned: LipschitzSystems, s0: np.ndarray,
               errors: str = "norm", constants: str = "closed-loop") -> GapCheck:
     r"""$|J-\hat J|$ against $B$ (E3) with the true and the learned constants (the smaller bound).
 
-    ``errors``: ``"norm"`` (operator-norm upper bounds, :func:`~theory.mdp.continuous.model_errors`) or
+    ``errors``: ``"norm"`` (operator-norm upper bounds, :func:`~theory.mdp.continuous.norm_box_errors`) or
     ``"exact"`` (exact sups on the box, :func:`~theory.mdp.continuous.exact_box_errors`). ``constants``:
     ``"closed-loop"`` ($\|A\|+\|B\|\|K\|$) or ``"structured"`` ($K_f(1+K_\pi)$, $K_r(1+K_\pi)$).
     For $H=\infty$ the returns are truncated at $T$ steps, with $\gamma^T<10^{-12}$; the truncation tail
@@ -67,7 +67,7 @@ def check_gap(true: LipschitzSystems, learned: LipschitzSystems, s0: np.ndarray,
     else:
         steps, tail = int(h), np.zeros(true.n)
     gap = np.abs(returns(true, s0, g, steps) - returns(learned, s0, g, steps))
-    eps_dyn, eps_rew = (exact_box_errors if errors == "exact" else model_errors)(true, learned)
+    eps_dyn, eps_rew = (exact_box_errors if errors == "exact" else norm_box_errors)(true, learned)
     const = (lambda sys: sys.closed_loop_constants()) if constants == "closed-loop" else _structured
     return _gap_check(gap, *_bounds(g, horizon, eps_dyn, eps_rew, const(true), const(learned)), tail)
 

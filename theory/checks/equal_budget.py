@@ -84,7 +84,7 @@ def _seed_task(params: dict, seed_seq) -> list:
     return out
 
 
-def train(mdp: FiniteMDP, family: NoiseFamily, problem: BudgetProblem, prices, labels, *,
+def learning_curves(mdp: FiniteMDP, family: NoiseFamily, problem: BudgetProblem, prices, labels, *,
           steps: int = 40, lr: float = 0.5, seeds: int = 20, estimator: str = "reward-to-go", seed: int = 0,
           executor=None, results=None) -> LearningCurves:
     """REINFORCE from $\\theta=0$ at each price in ``prices``, the same budget per step and the same seeds
@@ -129,8 +129,8 @@ def equal_budget_experiment(family: NoiseFamily | None = None, steps: int = 40, 
                             price_min=c_star_guess / 100, price_max=c_star_guess * 100)
     opt = solve(family, problem)
     prices = [opt.price / 10, opt.price, opt.price * 10]
-    curves = train(mdp, family, problem, prices, ["10x cheaper (noisier)", "solver's price", "10x dearer (cleaner)"],
-                   steps=steps, seeds=seeds, seed=seed, executor=executor, results=results)
+    curves = learning_curves(mdp, family, problem, prices, ["10x cheaper (noisier)", "solver's price", "10x dearer (cleaner)"],
+                             steps=steps, seeds=seeds, seed=seed, executor=executor, results=results)
     mse = [float(problem.mse(c, family)) for c in prices]
     return {"V0": mom.cov_trace, "W": mom.noise_weight, "optimum": opt.to_dict(), "mse_at_prices": mse,
             "curves": curves, "summary": curves.to_dict()}

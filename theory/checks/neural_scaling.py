@@ -213,7 +213,7 @@ def _replicate_task(params: dict, seed_seq) -> dict:
     return {"dyn": {k: v.tolist() for k, v in e_dyn.items()}, "rew": {k: v.tolist() for k, v in e_rew.items()}}
 
 
-def run(size: str = "default", seed: int = 0, measure: str = "mean", prices: Prices = Prices(1.0, 10.0),
+def scaling_experiment(size: str = "default", seed: int = 0, measure: str = "mean", prices: Prices = Prices(1.0, 10.0),
         c_dyn: float = 0.9 / (0.1 * 0.55), c_rew: float = 10.0, budgets=(2000.0, 8000.0), progress: bool | None = None,
         config: Config | None = None, *, executor=None, results=None) -> ScalingExperiment:
     """Measure both error laws, fit them (E12), and close the loop with the allocation (E9-E11).

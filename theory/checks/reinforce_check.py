@@ -293,9 +293,51 @@ def _variance_task(params: dict, seed_seq) -> float | list[float]:
     return traces
 
 
+@dataclass(frozen=True)
+class VarianceScaling(Result):
+    r"""E16 measured in the batch size and in the noise variance (:func:`variance_scaling`).
+
+    Parameters
+    ----------
+    batch_sizes : list of int
+        The batch sizes $N$.
+    trace_by_N, exact_by_N : list of float
+        The covariance trace of batch means, measured and by E16, at the reference noise ``sigma_ref``.
+    slope_N : float
+        The fitted log-log slope in $N$ (E16: $-1$).
+    sigma2 : list of float
+        The noise variances.
+    trace_by_sigma2, exact_by_sigma2 : list of float
+        The single-rollout covariance trace against $\sigma^2$, measured and exact.
+    slope_sigma2 : float
+        The fitted slope in $\sigma^2$.
+    noise_weight_exact : float
+        The exact slope: the noise weight of E16.
+    Gamma_G2 : float
+        $\Gamma G_2$, the full return's noise weight.
+    cov_trace_clean : float
+        The clean single-rollout covariance trace $V_0$.
+    sigma_ref : float
+        The noise standard deviation of the batch-size sweep.
+    """
+
+    batch_sizes: list
+    trace_by_N: list
+    exact_by_N: list
+    slope_N: float
+    sigma2: list
+    trace_by_sigma2: list
+    exact_by_sigma2: list
+    slope_sigma2: float
+    noise_weight_exact: float
+    Gamma_G2: float
+    cov_trace_clean: float
+    sigma_ref: float
+
+
 def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1, 4, 16, 64),
                      sigmas=(0.0, 0.5, 1.0, 2.0), repeats: int = 4000, rng: np.random.Generator | int = 0,
-                     executor=None, results=None) -> dict:
+                     executor=None, results=None) -> VarianceScaling:
     r"""E16 in $N$ and $\sigma$: the covariance trace of batch means against the batch size and the noise.
 
     $\operatorname{tr}\operatorname{Cov}\hat g_N$ is measured from ``repeats`` independent batches for each $N$
@@ -323,7 +365,7 @@ def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1,
 
     Returns
     -------
-    dict
+    VarianceScaling
         Traces by $N$ and by $\sigma^2$, with their exact values and fitted slopes.
 
     References
@@ -335,9 +377,6 @@ def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1,
     pi = np.full((mdp.S, mdp.A), 1.0 / mdp.A)
     enum = enumerate_trajectories(mdp.P, mdp.R, pi, mdp.mu, H)
     mom = exact_moments(enum, pi, mdp.gamma, estimator)
-    out = {"N": list(batch_sizes), "sigma2": [s**2 for s in sigmas], "trace_by_N": [], "exact_by_N": [],
-           "trace_by_sigma2": [], "exact_by_sigma2": [], "noise_weight_exact": mom.noise_weight,
-           "Gamma_G2": mom.Gamma * mom.G2}
     sigma_ref = sigmas[len(sigmas) // 2]
     from theory.sweep import run_sweep
 
@@ -347,16 +386,16 @@ def variance_scaling(mdp: FiniteMDP, *, estimator: str = "full", batch_sizes=(1,
     outcome = run_sweep(_variance_task, tasks, seed=seed, name="variance-scaling",
                         args={"estimator": estimator, "repeats": repeats, "batch_sizes": list(batch_sizes), "sigmas": list(sigmas)},
                         executor=executor, results=results)
-    for n, trace in zip(batch_sizes, outcome.results[:-1]):
-        out["trace_by_N"].append(trace)
-        out["exact_by_N"].append((mom.cov_trace + sigma_ref**2 * mom.noise_weight) / n)
-    out["trace_by_sigma2"] = outcome.results[-1]
-    out["exact_by_sigma2"] = [mom.cov_trace + s**2 * mom.noise_weight for s in sigmas]
-    out["slope_N"] = float(np.polyfit(np.log(batch_sizes), np.log(out["trace_by_N"]), 1)[0])
-    out["slope_sigma2"] = float(np.polyfit(out["sigma2"], out["trace_by_sigma2"], 1)[0])
-    out["cov_trace_clean"] = mom.cov_trace
-    out["sigma_ref"] = sigma_ref
-    return out
+    by_N = list(outcome.results[:-1])
+    by_sigma2 = outcome.results[-1]
+    sigma2 = [s**2 for s in sigmas]
+    return VarianceScaling(
+        batch_sizes=list(batch_sizes), trace_by_N=by_N,
+        exact_by_N=[(mom.cov_trace + sigma_ref**2 * mom.noise_weight) / n for n in batch_sizes],
+        slope_N=float(np.polyfit(np.log(batch_sizes), np.log(by_N), 1)[0]), sigma2=sigma2, trace_by_sigma2=by_sigma2,
+        exact_by_sigma2=[mom.cov_trace + s2 * mom.noise_weight for s2 in sigma2],
+        slope_sigma2=float(np.polyfit(sigma2, by_sigma2, 1)[0]), noise_weight_exact=mom.noise_weight,
+        Gamma_G2=mom.Gamma * mom.G2, cov_trace_clean=mom.cov_trace, sigma_ref=sigma_ref)
 
 
 def exact_gradient_agreement(mdp: FiniteMDP, theta: np.ndarray | None = None) -> float:

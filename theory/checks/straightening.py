@@ -73,7 +73,7 @@ def _evaluate(phi, M, b, v, T, x_test):
     return eps, err
 
 
-def run(n: int = 200, T: int = 10, v: float = 0.02, noise: float = 1e-3, seed: int = 0,
+def straightening_experiment(n: int = 200, T: int = 10, v: float = 0.02, noise: float = 1e-3, seed: int = 0,
         clip_levels=(1.2, 1.1, 1.05, 1.0, 0.98, 0.95, 0.9)) -> dict:
     """Both levers; returns per-encoder results and, for the spiral, the clipping lever."""
     rng = np.random.default_rng(seed)

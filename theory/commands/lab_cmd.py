@@ -36,7 +36,7 @@ class LipschitzCommand:
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
         mdp = load_npz(args.mdp_file)
-        return closed_loop_constants(mdp.P, mdp.R, mdp.pi, mdp.D).to_dict()
+        return closed_loop_constants(mdp).to_dict()
 
     @staticmethod
     def render(out: dict) -> str:
@@ -162,10 +162,8 @@ class BoundsCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
         option(p, "mdp_file", required=True, note="the true MDP; - for standard input")
-        option(p, "model_file", note="its P and R are the model's; gamma, horizon, mu and pi come "
-                                            "from the true file")
-        option(p, "learn", nargs=2, type=T.count(1), metavar=("N_D", "N_R"),
-                       note="instead of --model-file")
+        option(p, "model_file", note="its P and R are the model's; gamma, horizon, mu and pi come from the true file")
+        option(p, "learn", nargs=2, type=T.count(1), metavar=("N_D", "N_R"), note="instead of --model-file")
         option(p, "noise_sd", type=T.nonnegative, default=0.5, note="with --learn: on the reward labels; default 0.5")
         option(p, "seed", type=T.seed, default=0, note="with --learn: of the samples")
 
@@ -185,11 +183,9 @@ class BoundsCommand:
             if model.P.shape != mdp.P.shape:
                 raise InputError(f"--model-file: P has shape {model.P.shape}, the true file's {mdp.P.shape}; a model "
                                  "lives on the same states and actions")
-            P_hat, R_hat = model.P, model.R
         else:
-            learned = learn(mdp, args.learn[0], args.learn[1], args.noise_sd, np.random.default_rng(args.seed))
-            P_hat, R_hat = learned.P, learned.R
-        return bound_hierarchy(mdp, P_hat, R_hat).to_dict()
+            model = learn(mdp, args.learn[0], args.learn[1], args.noise_sd, np.random.default_rng(args.seed))
+        return bound_hierarchy(mdp, model).to_dict()
 
     @staticmethod
     def render(out: dict) -> str:

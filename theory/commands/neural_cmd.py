@@ -20,12 +20,12 @@ class ScalingExperimentCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> dict:
-        from theory.checks.neural_scaling import run
+        from theory.checks.neural_scaling import scaling_experiment
 
         from theory.sweep import executor_for
 
         with executor_for(args.workers, args.scheduler) as executor:
-            out = run(run_size(args), seed=args.seed, measure=args.measure, executor=executor, results=args.results)
+            out = scaling_experiment(run_size(args), seed=args.seed, measure=args.measure, executor=executor, results=args.results)
         return out.to_dict()
 
     @staticmethod

@@ -80,8 +80,8 @@ def _simulation_step_check() -> tuple[int, float]:
         model = learn(mdp, 4 * mdp.S * mdp.A, 4 * mdp.S * mdp.A, 0.5, rng)
         P_pi, r_pi = closed_loop(mdp.P, mdp.R, mdp.pi)
         Ph, rh = closed_loop(model.P, model.R, mdp.pi)
-        const = closed_loop_constants(model.P, model.R, mdp.pi, mdp.D)
-        eps_dyn, eps_rew = model_errors(mdp, model.P, model.R)
+        const = closed_loop_constants(model, mdp.pi, mdp.D)
+        eps_dyn, eps_rew = model_errors(mdp, model)
         v, vh, ell = np.zeros(mdp.S), np.zeros(mdp.S), 0.0
         for _ in range(8):  # backward from t = H
             delta_next = np.max(np.abs(v - vh))
@@ -95,7 +95,7 @@ def _simulation_step_check() -> tuple[int, float]:
 
 def derive_bound(strict: bool = True) -> Derivation:
     d = Derivation("The return-error bound for training in imagination (docs/theory.md E1 to E5)", strict=strict)
-    L_s, K_s = B.closed_loop_constants()
+    L_s, K_s = B.closed_loop_expressions()
     d.define("Closed-loop constants", r"L", L_s,
              note=r"and $K_{r\pi}=" + latex(K_s) + r"$: under the sum metric, following $\pi$ for one step "
              r"moves $(s,a)$ by at most $(1+K_\pi)\,d_S(s,s')$.")

@@ -28,7 +28,7 @@ def _cases() -> tuple:
         mdp = random_chain(rng, S=6, horizon=H) if k % 2 else random_grid(rng, 3, 2, horizon=H)
         n = int(rng.integers(1, 201))
         model = learn(mdp, n, n, 1.0, rng)
-        out.append(bound_hierarchy(mdp, model.P, model.R))
+        out.append(bound_hierarchy(mdp, model))
     return tuple(out)
 
 

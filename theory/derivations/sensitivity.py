@@ -13,7 +13,7 @@ LABELS = ("E6",)
 
 def derive_sensitivity(strict: bool = True) -> Derivation:
     d = Derivation("Which Lipschitz constant to lower first (docs/theory.md E6)", strict=strict)
-    L_s, K_s = B.closed_loop_constants()
+    L_s, K_s = B.closed_loop_expressions()
     Binf = B.branch_expr("infinite").subs({L: L_s, K_rpi: K_s})
     d.define("E6: the bound in the structured constants, H = infinity", "B", Binf,
              note=r"from E3 with $L=K_f(1+K_\pi)$, $K_{r\pi}=K_r(1+K_\pi)$, for $\gamma L<1$.")

@@ -55,7 +55,7 @@ def _function(name: str, expr: sp.Expr, args: list[sp.Symbol]) -> str:
 def _sensitivity_partials() -> dict[str, sp.Expr]:
     r"""E6: $\partial B/\partial\theta$ for $\theta\in\{K_f,K_r,K_\pi\}$ with $c=C_{dyn}/K_{r\pi}$ a function of $L$."""
     unit = sp.Function("c")
-    Lc, Kc = BS.closed_loop_constants()
+    Lc, Kc = BS.closed_loop_expressions()
     bound = C_rew * eps_rew + Kc * unit(Lc) * eps_dyn
     value, slope = sp.symbols("c dc_dL")
     out = {}
@@ -79,7 +79,7 @@ _FAMILY_ARGS = {"power": [A, p], "floor": [sigma2_f, A], "bounded": [sigma2_0, c
 @cache
 def javascript() -> str:
     """Every closed form the page evaluates, as JavaScript functions generated from SymPy."""
-    Lc, Kc = BS.closed_loop_constants()
+    Lc, Kc = BS.closed_loop_expressions()
     parts = [_function("closedLoopL", Lc, [K_f, K_pi]), _function("closedLoopK", Kc, [K_r, K_pi])]
     parts.append(_function("boundTotal", C_rew * eps_rew + C_dyn * eps_dyn, [C_rew, C_dyn, eps_rew, eps_dyn]))
     value, slope = sp.symbols("c dc_dL")
@@ -141,7 +141,7 @@ def _mi(name: str, sub: str | None = None) -> str:
 @cache
 def mathml_blocks() -> dict[str, list[tuple[str, str]]]:
     """The formulas each panel shows, ``(caption, <math>...</math>)``, printed from the package's expressions."""
-    Lc, Kc = BS.closed_loop_constants()
+    Lc, Kc = BS.closed_loop_expressions()
     rew, dyn = BS.c_rew_closed(), BS.c_dyn_closed()
     lhs, rhs = AS.optimality_condition()
     fam = _noise_families()

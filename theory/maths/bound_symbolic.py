@@ -32,7 +32,7 @@ SYMBOLS: dict[str, sp.Symbol] = {"gamma": gamma, "H": H, "L": L, "K_rpi": K_rpi,
 
 
 # --------------------------------------------------------------------------- symbolic
-def closed_loop_constants() -> tuple[sp.Expr, sp.Expr]:
+def closed_loop_expressions() -> tuple[sp.Expr, sp.Expr]:
     r"""$L=K_f(1+K_\pi)$ and $K_{r\pi}=K_r(1+K_\pi)$ (``docs/theory.md`` section 0)."""
     return K_f * (1 + K_pi), K_r * (1 + K_pi)
 

@@ -9,6 +9,7 @@ The bound E3 holds with the learned model's constants and with the true model's;
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -28,23 +29,83 @@ class ClosedLoopConstants(Result):
     K_rpi_pair: tuple[int, int]
 
 
-def closed_loop_constants(P: np.ndarray, R: np.ndarray, pi: np.ndarray, D: np.ndarray) -> ClosedLoopConstants:
-    """Exact $W_1$-Lipschitz constants of $P_\\pi$ and $r_\\pi$ (E13)."""
-    P_pi, r_pi = closed_loop(P, R, pi)
-    L, lp = kernel_lipschitz(P_pi, D)
-    K, kp = function_lipschitz(r_pi, D)
+class Model(Protocol):
+    """Anything with a kernel ``P`` of shape ``(S, A, S)`` and rewards ``R`` of shape ``(S, A)``: a
+    :class:`~theory.mdp.finite.FiniteMDP` or a :class:`~theory.mdp.learned.LearnedModel`."""
+
+    P: np.ndarray
+    R: np.ndarray
+
+
+@dataclass(frozen=True)
+class ClosedLoop:
+    """A model under a policy: $P_\\pi(s'|s)=\\sum_a\\pi(a|s)P(s'|s,a)$ and $r_\\pi(s)=\\sum_a\\pi(a|s)r(s,a)$, built once
+    and shared by the errors, the constants and the returns of a case."""
+
+    P: np.ndarray
+    r: np.ndarray
+
+    @classmethod
+    def of(cls, model: Model, pi: np.ndarray) -> ClosedLoop:
+        return cls(*closed_loop(model.P, model.R, pi))
+
+
+def _constants(loop: ClosedLoop, D: np.ndarray) -> ClosedLoopConstants:
+    L, lp = kernel_lipschitz(loop.P, D)
+    K, kp = function_lipschitz(loop.r, D)
     return ClosedLoopConstants(L, K, lp, kp)
 
 
-def model_errors(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi: np.ndarray | None = None,
-                 closed: bool = True) -> tuple[float, float]:
-    r"""$(\varepsilon_{dyn},\varepsilon_{rew})$ on the closed loop (default) or as sups over state-action pairs."""
+def _errors(true: ClosedLoop, model: ClosedLoop, D: np.ndarray) -> tuple[float, float]:
+    return kernel_distance(true.P, model.P, D), float(np.max(np.abs(model.r - true.r)))
+
+
+def closed_loop_constants(model: Model, pi: np.ndarray | None = None, D: np.ndarray | None = None) -> ClosedLoopConstants:
+    """Exact $W_1$-Lipschitz constants of $P_\\pi$ and $r_\\pi$ (E13).
+
+    Parameters
+    ----------
+    model : FiniteMDP or LearnedModel
+        The model (its ``P`` and ``R``).
+    pi : ndarray, optional
+        The policy ``(S, A)``; default the model's own (a :class:`~theory.mdp.finite.FiniteMDP`'s ``pi``).
+    D : ndarray, optional
+        The metric on the states; default the model's own ``D``.
+
+    Returns
+    -------
+    ClosedLoopConstants
+        $L$, $K_{r\\pi}$ and the state pairs that attain them.
+    """
+    pi = model.pi if pi is None else pi
+    D = model.D if D is None else D
+    return _constants(ClosedLoop.of(model, pi), D)
+
+
+def model_errors(mdp: FiniteMDP, model: Model, pi: np.ndarray | None = None, closed: bool = True) -> tuple[float, float]:
+    r"""$(\varepsilon_{dyn},\varepsilon_{rew})$ of ``model`` against ``mdp``, on the closed loop (default) or as sups
+    over state-action pairs.
+
+    Parameters
+    ----------
+    mdp : FiniteMDP
+        The true MDP (its metric ``D`` and, by default, its policy).
+    model : FiniteMDP or LearnedModel
+        The model.
+    pi : ndarray, optional
+        The policy; default ``mdp.pi``.
+    closed : bool
+        On the closed loop under ``pi`` (default), else over every state-action pair.
+
+    Returns
+    -------
+    (float, float)
+        The one-step dynamics error ($W_1$) and reward error.
+    """
+    if not closed:
+        return kernel_distance(mdp.P, model.P, mdp.D), float(np.max(np.abs(model.R - mdp.R)))
     pi = mdp.pi if pi is None else pi
-    if closed:
-        P_pi, r_pi = closed_loop(mdp.P, mdp.R, pi)
-        Ph, rh = closed_loop(P_hat, R_hat, pi)
-        return kernel_distance(P_pi, Ph, mdp.D), float(np.max(np.abs(rh - r_pi)))
-    return kernel_distance(mdp.P, P_hat, mdp.D), float(np.max(np.abs(R_hat - mdp.R)))
+    return _errors(ClosedLoop.of(mdp, pi), ClosedLoop.of(model, pi), mdp.D)
 
 
 @dataclass(frozen=True)
@@ -68,20 +129,19 @@ class BoundCase:
         return bool(exceeds(self.gap, self.bound))
 
 
-def bound_case(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi: np.ndarray | None = None,
+def bound_case(mdp: FiniteMDP, model: Model, pi: np.ndarray | None = None,
                true_constants: ClosedLoopConstants | None = None) -> BoundCase:
-    """$|J-\\hat J|$ by exact evaluation against $B$ (E3) with true and learned closed-loop constants
-    (``true_constants``, when given, saves recomputing the true model's for every learned model)."""
+    """$|J-\\hat J|$ by exact evaluation against $B$ (E3) with true and learned closed-loop constants.
+
+    Each closed loop is built once for the case; ``true_constants``, when given, saves recomputing the true
+    model's constants for every learned model."""
     pi = mdp.pi if pi is None else pi
-    P_pi, r_pi = closed_loop(mdp.P, mdp.R, pi)
-    Ph, rh = closed_loop(P_hat, R_hat, pi)
-    gap = abs(float(mdp.mu @ values(P_pi, r_pi, mdp.gamma, mdp.horizon))
-              - float(mdp.mu @ values(Ph, rh, mdp.gamma, mdp.horizon)))
-    eps_dyn, eps_rew = model_errors(mdp, P_hat, R_hat, pi)
+    true, learned = ClosedLoop.of(mdp, pi), ClosedLoop.of(model, pi)
+    gap = abs(float(mdp.mu @ values(true.P, true.r, mdp.gamma, mdp.horizon))
+              - float(mdp.mu @ values(learned.P, learned.r, mdp.gamma, mdp.horizon)))
+    eps_dyn, eps_rew = _errors(true, learned, mdp.D)
     bounds, Ls = [], []
-    true = true_constants or closed_loop_constants(mdp.P, mdp.R, pi, mdp.D)
-    learned = closed_loop_constants(P_hat, R_hat, pi, mdp.D)
-    for const in (true, learned):
+    for const in (true_constants or _constants(true, mdp.D), _constants(learned, mdp.D)):
         bounds.append(float(return_bound(mdp.gamma, mdp.horizon, eps_dyn, eps_rew, L=const.L, K_rpi=const.K_rpi).bound))
         Ls.append(const.L)
     return BoundCase(gap, bounds[0], bounds[1], eps_dyn, eps_rew, Ls[0], Ls[1])

@@ -24,6 +24,7 @@ import numpy as np
 
 from theory import _validate as V
 from theory.maths.mbpo import branched_bound
+from theory.mdp.analysis import ClosedLoop
 from theory.mdp.finite import FiniteMDP, closed_loop, values
 from theory.results import Result
 
@@ -42,19 +43,21 @@ class BranchedCheck(Result):
     holds: bool
 
 
-def branched_returns(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi_data: np.ndarray, k_max: int) -> np.ndarray:
+def branched_returns(mdp: FiniteMDP, model, pi_data: np.ndarray, k_max: int, *, loop=None) -> np.ndarray:
     r"""$\eta^{branch}(k)$ for $k=0..k_{max}$ (module docstring), exactly, for a discounted infinite horizon.
 
     Parameters
     ----------
     mdp : FiniteMDP
         The true MDP with the current policy ``mdp.pi`` (``gamma < 1``, infinite horizon).
-    P_hat, R_hat : ndarray
-        The model, shapes ``(S, A, S)`` and ``(S, A)``.
+    model : LearnedModel or FiniteMDP
+        The model: ``P`` and ``R`` of shapes ``(S, A, S)`` and ``(S, A)``.
     pi_data : (S, A) ndarray
         The policy that collected the real data.
     k_max : int
         The longest rollout.
+    loop : ClosedLoop, optional
+        The model's closed loop under ``mdp.pi``, when the caller has built it already.
 
     Returns
     -------
@@ -68,7 +71,8 @@ def branched_returns(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi_da
     if not math.isinf(mdp.horizon):
         raise V.InputError("branched rollouts are analysed for the discounted infinite horizon here")
     S = mdp.S
-    Ph, rh = closed_loop(P_hat, R_hat, mdp.pi)
+    loop = loop or ClosedLoop.of(model, mdp.pi)
+    Ph, rh = loop.P, loop.r
     P_data, _ = closed_loop(mdp.P, mdp.R, pi_data)
     occupancy = np.linalg.solve((np.eye(S) - mdp.gamma * P_data).T, mdp.mu)  # mu^T (I - gamma P_D)^-1
     out = np.empty(k_max + 1)
@@ -83,16 +87,20 @@ def branched_returns(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi_da
     return out
 
 
-def branched_check(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi_data: np.ndarray, k_max: int = 60) -> BranchedCheck:
+def branched_check(mdp: FiniteMDP, model, pi_data: np.ndarray, k_max: int = 60) -> BranchedCheck:
     """Exact $|\\eta[\\pi]-\\eta^{branch}(k)|$ beside MBPO's penalty (module docstring); ``holds`` says whether the
     penalty is at least the exact error at every $k$.
 
     Parameters
     ----------
     mdp : FiniteMDP
-    P_hat, R_hat : ndarray
+        The true MDP with the current policy ``mdp.pi`` (discounted, infinite horizon).
+    model : LearnedModel or FiniteMDP
+        The model (its ``P`` and ``R``).
     pi_data : ndarray
+        The policy that collected the real data.
     k_max : int
+        The longest rollout.
 
     Returns
     -------
@@ -103,12 +111,13 @@ def branched_check(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray, pi_data
     ``docs/theory.md`` section 7; Janner et al. (2019), Theorem 4.3.
     """
     P_pi, r_pi = closed_loop(mdp.P, mdp.R, mdp.pi)
-    Ph, _ = closed_loop(P_hat, R_hat, mdp.pi)
+    loop = ClosedLoop.of(model, mdp.pi)  # built once: the returns and the model error share it
+    Ph = loop.P
     eta = float(mdp.mu @ values(P_pi, r_pi, mdp.gamma, mdp.horizon))
-    errors = np.abs(eta - branched_returns(mdp, P_hat, R_hat, pi_data, k_max))
+    errors = np.abs(eta - branched_returns(mdp, model, pi_data, k_max, loop=loop))
     eps_pi = float(0.5 * np.abs(mdp.pi - pi_data).sum(1).max())
     eps_model = float(0.5 * np.abs(P_pi - Ph).sum(1).max())
-    r_max = float(max(np.abs(mdp.R).max(), np.abs(R_hat).max()))
+    r_max = float(max(np.abs(mdp.R).max(), np.abs(model.R).max()))
     b = branched_bound(mdp.gamma, eps_pi, eps_model, r_max, k_max)
     return BranchedCheck(errors, b.penalty, int(np.argmin(errors)), b.k_best, b.k_star, eps_pi, eps_model,
                          bool(np.all(errors <= b.penalty * (1 + 1e-9))))

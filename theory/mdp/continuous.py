@@ -79,7 +79,7 @@ def _norm(X: np.ndarray) -> np.ndarray:
     return np.linalg.norm(X, 2, axis=(1, 2))
 
 
-def model_errors(true: LipschitzSystems, learned: LipschitzSystems) -> tuple[np.ndarray, np.ndarray]:
+def norm_box_errors(true: LipschitzSystems, learned: LipschitzSystems) -> tuple[np.ndarray, np.ndarray]:
     r"""Upper bounds on $(\varepsilon_{dyn},\varepsilon_{rew})$ over the box (module docstring)."""
     d, m = true.B.shape[1], true.B.shape[2]
     eps_dyn = _norm(learned.A - true.A) * np.sqrt(d) + _norm(learned.B - true.B) * np.sqrt(m)
@@ -263,7 +263,7 @@ def perturb_lqg(rng: np.random.Generator, sys: LQGSystems, scale: np.ndarray) ->
 
 
 def exact_box_errors(true: LipschitzSystems, learned: LipschitzSystems) -> tuple[np.ndarray, np.ndarray]:
-    r"""Tighter valid sup errors than :func:`model_errors` on the box: $\sup_{(s,a)}\|\Delta A s+\Delta B a\|$ over the
+    r"""Tighter valid sup errors than :func:`norm_box_errors` on the box: $\sup_{(s,a)}\|\Delta A s+\Delta B a\|$ over the
     vertices of the state-action box (exact for the pre-squashing error, which bounds the squashed one), and
     for the reward the exact sup of $|\Delta w^\top s+\Delta v^\top a-s^\top\Delta Qs-a^\top\Delta Ra|$ (by the box
     KKT enumeration on the lifted quadratic form)."""

@@ -43,7 +43,7 @@ import numpy as np
 from theory import _validate as V
 from theory.maths.bound import return_bound
 from theory.maths.coefficients import c_rew
-from theory.mdp.analysis import closed_loop_constants, model_errors
+from theory.mdp.analysis import ClosedLoop, _constants, _errors
 from theory.mdp.finite import FiniteMDP, closed_loop, values
 from theory.mdp.transport import function_lipschitz, wasserstein
 from theory.results import Result
@@ -102,17 +102,15 @@ def _per_state(P_pi, Ph, r_pi, rh, V_next, W, TV, D, gamma):
     return va, ws, tv, signed
 
 
-def bound_hierarchy(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray) -> Hierarchy:
-    r"""Every level of the hierarchy (module docstring) for ``mdp`` and the model ``(P_hat, R_hat)``.
+def bound_hierarchy(mdp: FiniteMDP, model) -> Hierarchy:
+    r"""Every level of the hierarchy (module docstring) for ``mdp`` and a model of it; each closed loop is built once.
 
     Parameters
     ----------
     mdp : FiniteMDP
         The true MDP, with its policy, start distribution, discount, horizon and state metric.
-    P_hat : (S, A, S) array_like
-        The model's kernel (rows on the simplex).
-    R_hat : (S, A) array_like
-        The model's rewards.
+    model : LearnedModel or FiniteMDP
+        The model: its kernel ``P`` (rows on the simplex) and rewards ``R``, shaped like the true MDP's.
 
     Returns
     -------
@@ -128,13 +126,13 @@ def bound_hierarchy(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray) -> Hie
     >>> from theory.mdp.learned import random_chain, learn
     >>> mdp = random_chain(np.random.default_rng(0), S=5, horizon=10)
     >>> model = learn(mdp, 200, 200, 0.5, np.random.default_rng(1))
-    >>> h = bound_hierarchy(mdp, model.P, model.R)
+    >>> h = bound_hierarchy(mdp, model)
     >>> h.success, h.level("on-policy value-aware") >= h.gap
     (True, True)
     """
     S, A = mdp.S, mdp.A
-    P_hat = V.as_array("P_hat", P_hat)
-    R_hat = V.as_array("R_hat", R_hat)
+    P_hat = V.as_array("P_hat", model.P)
+    R_hat = V.as_array("R_hat", model.R)
     if P_hat.shape != (S, A, S) or R_hat.shape != (S, A):
         raise V.InputError(f"the model must have P of shape {(S, A, S)} and R of shape {(S, A)} like the true MDP, "
                            f"got {P_hat.shape} and {R_hat.shape}")
@@ -143,8 +141,8 @@ def bound_hierarchy(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray) -> Hie
     if math.isfinite(H) and H > MAX_STEPS:
         raise V.InputError(f"horizon {H:g}: the per-step levels sum at most {MAX_STEPS} steps; use a shorter or an "
                            "infinite horizon")
-    P_pi, r_pi = closed_loop(mdp.P, mdp.R, mdp.pi)
-    Ph, rh = closed_loop(P_hat, R_hat, mdp.pi)
+    true, learned = ClosedLoop.of(mdp, mdp.pi), ClosedLoop(*closed_loop(P_hat, R_hat, mdp.pi))
+    (P_pi, r_pi), (Ph, rh) = (true.P, true.r), (learned.P, learned.r)
     W = wasserstein(P_pi, Ph, mdp.D)
     TV = 0.5 * np.abs(P_pi - Ph).sum(1)
     J = float(mdp.mu @ values(P_pi, r_pi, g, H))
@@ -178,9 +176,9 @@ def bound_hierarchy(mdp: FiniteMDP, P_hat: np.ndarray, R_hat: np.ndarray) -> Hie
                 sums[f"sup {key}"] += w * float(term.max())
             identity += w * float(d[t] @ signed)
             V_next = rh + g * (Ph @ V_next)
-    eps_dyn, eps_rew = model_errors(mdp, P_hat, R_hat)
+    eps_dyn, eps_rew = _errors(true, learned, mdp.D)
     paper = min(float(return_bound(g, H, eps_dyn, eps_rew, L=c.L, K_rpi=c.K_rpi).bound)
-                for c in (closed_loop_constants(mdp.P, mdp.R, mdp.pi, mdp.D), closed_loop_constants(P_hat, R_hat, mdp.pi, mdp.D)))
+                for c in (_constants(true, mdp.D), _constants(learned, mdp.D)))
     eps_r = float(np.abs(mdp.R - R_hat).max())
     eps_1 = float(np.abs(mdp.P - P_hat).sum(-1).max())
     r_max = float(np.abs(R_hat).max())

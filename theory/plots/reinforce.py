@@ -14,17 +14,17 @@ def variance(scaling: dict):
     through the points."""
     fig, axes = new(ncols=2)
     ax1, ax2 = axes[0]
-    N = np.asarray(scaling["N"])
-    ax1.loglog(N, scaling["trace_by_N"], "o", label="Monte Carlo")
-    ax1.loglog(N, scaling["exact_by_N"], "--", label=r"E16: $(V_0+\sigma^2\Gamma G_2)/K$")
+    N = np.asarray(scaling.batch_sizes)
+    ax1.loglog(N, scaling.trace_by_N, "o", label="Monte Carlo")
+    ax1.loglog(N, scaling.exact_by_N, "--", label=r"E16: $(V_0+\sigma^2\Gamma G_2)/K$")
     ax1.set(xlabel="rollouts per estimate $K$", ylabel=r"$\mathrm{tr}\,\mathrm{Cov}\,\hat g_K$",
-            title=f"E16 in $K$: slope {scaling['slope_N']:.3f} ($\\sigma={scaling['sigma_ref']}$, 3 states, $H=4$)")
+            title=f"E16 in $K$: slope {scaling.slope_N:.3f} ($\\sigma={scaling.sigma_ref}$, 3 states, $H=4$)")
     ax1.legend()
-    s2 = np.asarray(scaling["sigma2"])
-    ax2.plot(s2, scaling["trace_by_sigma2"], "s", label="Monte Carlo")
-    ax2.plot(s2, scaling["exact_by_sigma2"], "--", label=rf"E16: $V_0+\sigma^2\,\Gamma G_2$, slope {scaling['Gamma_G2']:.3g}")
+    s2 = np.asarray(scaling.sigma2)
+    ax2.plot(s2, scaling.trace_by_sigma2, "s", label="Monte Carlo")
+    ax2.plot(s2, scaling.exact_by_sigma2, "--", label=rf"E16: $V_0+\sigma^2\,\Gamma G_2$, slope {scaling.Gamma_G2:.3g}")
     ax2.set(xlabel=r"reward-noise variance $\sigma^2$", ylabel=r"$\mathrm{tr}\,\mathrm{Cov}\,\hat g_1$",
-            title=f"E16 in $\\sigma^2$: fitted slope {scaling['slope_sigma2']:.3g}")
+            title=f"E16 in $\\sigma^2$: fitted slope {scaling.slope_sigma2:.3g}")
     ax2.legend()
     return fig
 

@@ -254,9 +254,9 @@ def reinforce(size: str, executor=None, results: str | None = None) -> StageResu
                                results=_file(results, "variance-scaling"))
     out.lines.append(checked(
         "E16: variance falls like 1/N and rises linearly in sigma^2 with slope Gamma G_2",
-        f"log-log slope in N {scaling['slope_N']:.3f}; slope in sigma^2 {scaling['slope_sigma2']:.4g} vs Gamma G_2 = "
-        f"{scaling['Gamma_G2']:.4g}",
-        near(scaling["slope_N"], -1.0, 0.1), near(scaling["slope_sigma2"] / scaling["Gamma_G2"], 1.0, 0.1)))
+        f"log-log slope in N {scaling.slope_N:.3f}; slope in sigma^2 {scaling.slope_sigma2:.4g} vs Gamma G_2 = "
+        f"{scaling.Gamma_G2:.4g}",
+        near(scaling.slope_N, -1.0, 0.1), near(scaling.slope_sigma2 / scaling.Gamma_G2, 1.0, 0.1)))
     exp = equal_budget_experiment(steps=_pick(size, 15, 60, 100), seeds=_pick(size, 4, 30, 100), executor=executor,
                                   results=_file(results, "equal-budget"))
     summary = exp["summary"]
@@ -272,7 +272,7 @@ def reinforce(size: str, executor=None, results: str | None = None) -> StageResu
 
 # --------------------------------------------------------------------------- straightening (E6, E13, E14)
 def straightening(size: str, executor=None, results: str | None = None) -> StageResult:
-    from theory.checks.straightening import linear_constants_check, near_translation_slacks, run
+    from theory.checks.straightening import linear_constants_check, near_translation_slacks, straightening_experiment
     from theory.maths.sensitivity import sensitivity
 
     out = StageResult()
@@ -293,7 +293,7 @@ def straightening(size: str, executor=None, results: str | None = None) -> Stage
     out.lines.append(checked(
         "E14b: a velocity map that is eps-Lipschitz keeps curvature below eps^2/(2(1-eps))",
         f"three random near-translations, smallest slack {min(slacks):.3g}", at_least(min(slacks), 0.0)))
-    res = run(seed=0)
+    res = straightening_experiment(seed=0)
     lever = res["lever"]
     out.lines.append(checked(
         "straightening experiment: the E4 bound holds for every encoder and clip level", res["reading"],
@@ -306,10 +306,10 @@ def straightening(size: str, executor=None, results: str | None = None) -> Stage
 
 # --------------------------------------------------------------------------- neural scaling (E7, E12, section 6)
 def neural(size: str, executor=None, results: str | None = None) -> StageResult:
-    from theory.checks.neural_scaling import run
+    from theory.checks.neural_scaling import scaling_experiment
 
     out = StageResult()
-    res = run(size, seed=0, executor=executor, results=_file(results, "scaling-experiment"))
+    res = scaling_experiment(size, seed=0, executor=executor, results=_file(results, "scaling-experiment"))
     dyn, rew, big = res.fits["dyn"], res.fits["rew"], res.largest_n
 
     def law(f) -> str:
@@ -386,13 +386,13 @@ def hierarchy(size: str, executor=None, results: str | None = None) -> StageResu
         mdp = random_chain(rng, S=8, horizon=horizon) if k % 4 < 2 else random_grid(rng, 3, 3, horizon=horizon)
         n = int(rng.integers(1, 65)) * mdp.S * mdp.A
         model = learn(mdp, n, n, 0.5, rng)
-        cases.append(("random chains and grids", bound_hierarchy(mdp, model.P, model.R)))
+        cases.append(("random chains and grids", bound_hierarchy(mdp, model)))
     for name in _pick(size, ("frozenlake4x4",), ("frozenlake4x4", "frozenlake8x8", "cliffwalking", "taxi"),
                       ("frozenlake4x4", "frozenlake8x8", "cliffwalking", "taxi")):
         mdp = toy_text_mdp(name, gamma=0.95)
         for per_pair in _pick(size, (2,), (2, 8, 32), (1, 2, 4, 8, 16, 32, 64)):
             model = learn(mdp, per_pair * mdp.S * mdp.A, per_pair * mdp.S * mdp.A, 0.5, rng)
-            cases.append(("toy-text tables", bound_hierarchy(mdp, model.P, model.R)))
+            cases.append(("toy-text tables", bound_hierarchy(mdp, model)))
     gaps = np.array([h.gap for _, h in cases])
     levels = {name: np.array([h.level(name) for _, h in cases]) for name in LEVELS}
     orderings = np.array([all(h.orderings.values()) for _, h in cases])
@@ -473,7 +473,7 @@ def hierarchy(size: str, executor=None, results: str | None = None) -> StageResu
         model = learn(mdp, int(rng.integers(1, 65)) * mdp.S * mdp.A, 32 * mdp.S * mdp.A, 0.5, rng)
         shift = float(rng.uniform(0.05, 0.6))
         pi_data = (1 - shift) * mdp.pi + shift * rng.dirichlet(np.ones(mdp.A), size=mdp.S)
-        checks.append(branched_check(mdp, model.P, model.R, pi_data, k_max=60))
+        checks.append(branched_check(mdp, model, pi_data, k_max=60))
     same = sum(c.k_best_true == c.k_best_bound for c in checks)
     held = sum(c.holds for c in checks)
     ratio = np.median([c.penalty[c.k_best_bound] / max(c.errors[c.k_best_bound], 1e-300) for c in checks])
