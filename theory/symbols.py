@@ -64,7 +64,7 @@ sigma2_1 = sp.Symbol("sigma_1^2", positive=True)
 c_max = sp.Symbol("c_max", positive=True)
 k = sp.Symbol("k", positive=True)
 m = sp.Symbol("m", positive=True)
-budget = sp.Symbol(r"\mathcal{B}", positive=True)
+rollout_budget = sp.Symbol(r"\mathcal{B}", positive=True)
 
 LATEX_NAMES: dict[sp.Symbol, str] = {
     gamma: r"\gamma",
@@ -81,7 +81,7 @@ LATEX_NAMES: dict[sp.Symbol, str] = {
     kappa_r: r"\kappa_r",
     C_dyn: r"C_{dyn}",
     C_rew: r"C_{rew}",
-    budget: r"\mathcal{B}",
+    rollout_budget: r"\mathcal{B}",
 }
 
 

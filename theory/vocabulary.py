@@ -152,7 +152,7 @@ CONCEPTS: tuple[Concept, ...] = (
     C("sensitivities", "the sensitivity of the bound to each constant (E6)"),
     # -- scaling laws and the split (section 2)
     C("budget", "budget N = price_dyn n_d + price_rew n_r, spent on dynamics samples and reward labels (E8)",
-      "fjq", latex="N", old=(_query("N"),)),
+      "fjq", python="N", latex="N", old=(_query("N"),)),
     C("price_dyn", "price of one dynamics sample", "fjq", python="kappa_d", latex=r"\kappa_d",
       old=(_query("kappa_d"),)),
     C("price_rew", "price of one reward label", "fjq", python="kappa_r", latex=r"\kappa_r",

@@ -178,12 +178,15 @@ def test_solvers_and_checks_report_success_and_message():
     from theory.checks.allocation_check import AllocationCheck
     from theory.checks.reinforce_check import CheckResult
     from theory.maths.allocation import Allocation
-    from theory.maths.diagnose import Advice
+    from theory.checks.neural_scaling import ScalingExperiment
+    from theory.maths.diagnose import Advice, Diagnosis
     from theory.maths.noise_budget import BudgetOptimum
     from theory.maths.scaling import PowerLawFit
+    from theory.maths.sensitivity import Sensitivity
     from theory.mdp.hierarchy import Hierarchy
 
-    for cls in (Allocation, BudgetOptimum, PowerLawFit, Advice, CheckResult, AllocationCheck, Hierarchy):
+    for cls in (Allocation, BudgetOptimum, PowerLawFit, Advice, Diagnosis, Sensitivity, CheckResult, AllocationCheck,
+                Hierarchy, ScalingExperiment):
         names = {f.name for f in dataclasses.fields(cls)} | set(cls.json_properties)
         assert {"success", "message"} <= names, cls.__name__
 

@@ -6,7 +6,7 @@ import numpy as np
 import sympy as sp
 
 from theory.maths import noise_budget as NB
-from theory.symbols import A, V_0, W, budget, c, c_0, c_max, k, m, p, sigma2_0, sigma2_1, sigma2_f
+from theory.symbols import A, V_0, W, c, c_0, c_max, k, m, p, rollout_budget, sigma2_0, sigma2_1, sigma2_f
 from theory.derivations import Derivation
 
 s2 = sp.Function("sigma^2")
@@ -14,7 +14,7 @@ s2 = sp.Function("sigma^2")
 
 def mse(sig2, cost_per_rollout=c_0 + c):
     """E18 with continuous K = B / (c0 + c)."""
-    return cost_per_rollout / budget * (V_0 + W * sig2)
+    return cost_per_rollout / rollout_budget * (V_0 + W * sig2)
 
 
 def _solver_spot_check() -> tuple[int, float]:
@@ -38,7 +38,7 @@ def derive_noise_budget(strict: bool = True) -> Derivation:
              note=r"$K=\mathcal B/(c_0+c)$ rollouts, each with clean variance $V_0$ and noise weight $W$ (E16: $W=\Gamma G_2$).")
     cond = sp.diff(mse(s2(c)), c)
     d.identity("E19: stationarity of the full objective",
-               sp.Eq(cond, 0).lhs * budget, V_0 + W * s2(c) + (c_0 + c) * W * sp.diff(s2(c), c),
+               sp.Eq(cond, 0).lhs * rollout_budget, V_0 + W * s2(c) + (c_0 + c) * W * sp.diff(s2(c), c),
                shown=r"$$\frac{d\,\mathrm{MSE}}{dc}=0\iff V_0+W\sigma^2(c)+(c_0+c)W\sigma^{2\prime}(c)=0$$",
                note=r"with $c_0=0$: $-\frac{c\,\sigma^{2\prime}(c)}{\sigma^2(c)}=\frac{V_0+W\sigma^2(c)}{W\sigma^2(c)}$.")
     # power law, c0 = 0

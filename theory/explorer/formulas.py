@@ -20,22 +20,25 @@ from theory.derivations.noise import mse as mse_of
 from theory.maths import allocation_symbolic as AS
 from theory.maths import bound_symbolic as BS
 from theory.symbols import (A, C_dyn, C_rew, H, K_f, K_pi, K_r, K_rpi, L, N, V_0, W, a_d, a_r, alpha_d,
-                            alpha_r, budget, c, c_0, c_max, e_d, e_r, eps_dyn, eps_rew, gamma, k, kappa_d, kappa_r,
-                            n_d, n_r, p, sigma2, sigma2_0, sigma2_1, sigma2_f, x)
+                            alpha_r, c, c_0, c_max, e_d, e_r, eps_dyn, eps_rew, gamma, k, kappa_d, kappa_r,
+                            n_d, n_r, p, rollout_budget, sigma2, sigma2_0, sigma2_1, sigma2_f, x)
 
 __all__ = ["javascript", "mathml_blocks"]
 
-# JavaScript argument names (the page's state keys) for the package's symbols.
-JS_NAMES: dict[sp.Symbol, str] = {
-    gamma: "gamma", H: "H", K_f: "K_f", K_r: "K_r", K_pi: "K_pi", L: "L", K_rpi: "K_rpi", eps_dyn: "eps_dyn",
-    eps_rew: "eps_rew", C_dyn: "C_dyn", C_rew: "C_rew", N: "N", kappa_d: "kappa_d", kappa_r: "kappa_r",
-    a_d: "a_d", a_r: "a_r", alpha_d: "alpha_d", alpha_r: "alpha_r", x: "x", c: "c", c_0: "c0", V_0: "V0", W: "W",
-    budget: "budget", A: "A", p: "p", sigma2_0: "sigma2_0", sigma2_f: "sigma2_f", sigma2_1: "sigma2_1",
-    c_max: "c_perfect", k: "k",
-}
+def _page_names() -> dict[sp.Symbol, str]:
+    """JavaScript argument names of the package's symbols: the vocabulary's name of the concept whose Python name is
+    the symbol's (``K_f`` -> ``lip_dyn``, the page's state key), else the symbol's own Python name (``C_dyn``, ``x``)."""
+    from theory import symbols
+    from theory.vocabulary import CONCEPTS
+
+    by_python = {c.python or c.name: c.name for c in CONCEPTS}
+    return {value: by_python.get(name, name) for name, value in vars(symbols).items() if isinstance(value, sp.Symbol)}
+
+
+JS_NAMES: dict[sp.Symbol, str] = _page_names()
 
 # Names as they are printed (MathML splits a name at "_" into a subscript).
-SHOWN: dict[sp.Symbol, sp.Symbol] = {K_rpi: sp.Symbol("K_rπ"), K_pi: sp.Symbol("K_π"), budget: sp.Symbol("𝓑"),
+SHOWN: dict[sp.Symbol, sp.Symbol] = {K_rpi: sp.Symbol("K_rπ"), K_pi: sp.Symbol("K_π"), rollout_budget: sp.Symbol("𝓑"),
                                      sigma2: sp.Symbol("σ^2"), sigma2_0: sp.Symbol("σ_0^2"), sigma2_f: sp.Symbol("σ_f^2"),
                                      sigma2_1: sp.Symbol("σ_1^2"), c_max: sp.Symbol("c_perfect")}
 
@@ -103,8 +106,8 @@ def javascript() -> str:
         args = _FAMILY_ARGS[fam]
         full = mse_of(s2)
         parts += [_function(f"noiseVariance_{fam}", s2, [c, *args]),
-                  _function(f"mse_{fam}", full, [c, c_0, V_0, W, budget, *args]),
-                  _function(f"mseSlope_{fam}", sp.diff(full, c), [c, c_0, V_0, W, budget, *args]),
+                  _function(f"mse_{fam}", full, [c, c_0, V_0, W, rollout_budget, *args]),
+                  _function(f"mseSlope_{fam}", sp.diff(full, c), [c, c_0, V_0, W, rollout_budget, *args]),
                   _function(f"phi_{fam}", c * s2, [c, *args]),
                   _function(f"phiSlope_{fam}", sp.diff(c * s2, c), [c, *args])]
     return "\n".join(parts) + "\n"

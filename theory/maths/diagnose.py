@@ -177,6 +177,8 @@ class Diagnosis(Result):
         The elasticities and drops per percent of E6, and with a model the realised sensitivities.
     message : str
         Notes on what the numbers are (plug-in lower estimates) and what follows from them.
+    success : bool
+        True: bad data raise instead.
     """
 
     json_properties = ("horizon_max_is_inf",)
@@ -199,6 +201,7 @@ class Diagnosis(Result):
     horizon_max: float | None
     sensitivities: dict | None
     message: str
+    success: bool = True
 
     @property
     def horizon_max_is_inf(self) -> bool:

@@ -53,7 +53,9 @@ class Sensitivity(Result):
         The constant whose cut lowers the bound most; ``None`` (with ``message`` saying why) when no Lipschitz
         constant can lower it here (zero dynamics error, $\gamma=0$ or $H=1$).
     message : str
-        Why ``lower_first`` is ``None``, or empty.
+        Why ``lower_first`` is ``None``, or what lowering it buys.
+    success : bool
+        True: the derivatives are always found (an infinite bound raises instead).
     """
 
     bound: float
@@ -62,6 +64,7 @@ class Sensitivity(Result):
     drop_per_percent: dict[str, float]
     lower_first: str | None
     message: str
+    success: bool = True
 
 
 def _node_scale(x: float, h: float) -> float:
