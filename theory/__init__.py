@@ -47,6 +47,9 @@ _LAZY = {
     "Curvature": "maths.straightening", "curvature": "maths.straightening", "linear_lipschitz": "maths.straightening",
     "closed_loop_linear": "maths.straightening", "sampled_lipschitz": "maths.straightening",
     "straightening_bound": "maths.straightening", "LowerEstimateWarning": "maths.straightening",
+    # one name per concept, one JSON path for every result
+    "Concept": "vocabulary", "CONCEPTS": "vocabulary", "concept": "vocabulary", "Result": "results",
+    "to_jsonable": "results",
 }
 
 __all__ = ["InputError", "__version__", *_LAZY]

@@ -17,7 +17,24 @@ import numpy as np
 
 
 def to_jsonable(value):
-    """Plain JSON values, recursively (dataclasses, dicts, sequences, NumPy scalars and arrays)."""
+    """Plain JSON values, recursively (dataclasses, dicts, sequences, NumPy scalars and arrays).
+
+    Parameters
+    ----------
+    value : object
+        A result (a dataclass: its fields but those marked ``NOT_JSON``, and its ``json_properties``), a
+        dict, a sequence, a NumPy scalar or array, or a plain value.
+
+    Returns
+    -------
+    object
+        Dicts, lists, strings, numbers, booleans and ``None`` (for NaN and infinities), so that
+        ``json.dumps(..., allow_nan=False)`` never fails.
+
+    References
+    ----------
+    ``docs/theory.md`` section 0: every key is a concept of the notation map (``theory/vocabulary.py``).
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = [f.name for f in dataclasses.fields(value) if f.metadata.get("json", True)]
         value = {name: getattr(value, name) for name in (*names, *getattr(value, "json_properties", ()))}
@@ -47,7 +64,9 @@ NOT_JSON = {"json": False}
 class Result:
     """Mixin for frozen result dataclasses: ``to_dict()`` through :func:`to_jsonable`, and a Markdown view in Jupyter.
 
-    ``json_properties`` names computed attributes that the JSON carries beside the fields."""
+    ``json_properties`` names computed attributes that the JSON carries beside the fields; every key is a
+    concept of the notation map of ``docs/theory.md`` section 0.
+    """
 
     json_properties: ClassVar[tuple[str, ...]] = ()
 

@@ -42,7 +42,7 @@ class OldName:
 
 @dataclass(frozen=True)
 class Concept:
-    """One concept and its names.
+    """One concept and its names (``docs/theory.md`` section 0, the notation map).
 
     Parameters
     ----------
@@ -411,7 +411,27 @@ _BY_NAME: dict[str, Concept] = {c.name: c for c in CONCEPTS}
 
 
 def concept(name: str) -> Concept:
-    """The concept called ``name``; ``KeyError`` naming the registry when there is none."""
+    """The concept called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Its one name (a JSON key, a query key, or a flag without dashes and with underscores).
+
+    Returns
+    -------
+    Concept
+        The registry's entry.
+
+    Raises
+    ------
+    KeyError
+        When the vocabulary has no such concept (the message names ``theory/vocabulary.py``).
+
+    References
+    ----------
+    ``docs/theory.md`` section 0, the notation map (generated from this registry).
+    """
     try:
         return _BY_NAME[name]
     except KeyError:
