@@ -34,7 +34,7 @@ def cli_summary(text: str) -> dict:
 
 
 def same(a, b) -> bool:
-    return all(np.array_equal(getattr(a, f), getattr(b, f)) for f in ("gap", "bound", "bound_true", "bound_learned", "n_d", "n_r"))
+    return all(np.array_equal(getattr(a, f), getattr(b, f)) for f in ("gap", "bound", "bound_true", "bound_learned", "n_dyn", "n_rew"))
 
 
 @pytest.fixture(scope="module")

@@ -227,10 +227,10 @@ def command_table() -> list[tuple[str, list[str]]]:
         rows.append((f"verify-bound {name}", ["verify-bound", "--mdp-file", "{" + name + "}", "--mdps", "1"]))
         rows.append((f"check-reinforce {name}", ["check-reinforce", "--mdp-file", "{" + name + "}", "--rollouts", "100"]))
     rows += [("verify-bound --mdps 0", ["verify-bound", "--mdps", "0"]), ("verify-bound --mdps -1", ["verify-bound", "--mdps", "-1"]),
-             ("verify-bound --n-d 0", ["verify-bound", "--mdp-file", "{good}", "--n-d", "0", "--n-r", "5"]),
-             ("verify-bound --n-d 2.5", ["verify-bound", "--mdp-file", "{good}", "--n-d", "2.5", "--n-r", "5"]),
-             ("verify-bound one sample flag", ["verify-bound", "--mdp-file", "{good}", "--n-d", "5"]),
-             ("verify-bound samples without file", ["verify-bound", "--n-d", "5", "--n-r", "5"]),
+             ("verify-bound --n-dyn 0", ["verify-bound", "--mdp-file", "{good}", "--n-dyn", "0", "--n-rew", "5"]),
+             ("verify-bound --n-dyn 2.5", ["verify-bound", "--mdp-file", "{good}", "--n-dyn", "2.5", "--n-rew", "5"]),
+             ("verify-bound one sample flag", ["verify-bound", "--mdp-file", "{good}", "--n-dyn", "5"]),
+             ("verify-bound samples without file", ["verify-bound", "--n-dyn", "5", "--n-rew", "5"]),
              ("verify-bound --noise-sd -1", ["verify-bound", "--noise-sd", "-1"]), ("verify-bound --seed -1", ["verify-bound", "--seed", "-1"]),
              ("verify-allocation --seed-count 1", ["verify-allocation", "--seed-count", "1"]),
              ("verify-allocation --seeds 1 (deprecated)", ["verify-allocation", "--seeds", "1"]),
@@ -376,7 +376,7 @@ def test_bad_input_is_one_line_and_exit_2(label, argv, files, capsys):
     ("one-state MDP: verify-bound", ["verify-bound", "--mdp-file", "{one_state}", "--mdps", "1"],
      lambda o: o["violations"] == 0),
     ("allocate at budget 1e308", ["allocate", *with_flag(ALLOC, "--budget", "1e308")],
-     lambda o: o["n_r"] >= 1 and 0 < o["bound"] < math.inf),
+     lambda o: o["n_rew"] >= 1 and 0 < o["bound"] < math.inf),
     ("sensitivity with zero dynamics error", ["sensitivity", *with_flag(BOUND, "--eps-dyn", "0")],
      lambda o: o["lower_first"] is None),
     ("bound beyond the float range", ["bound", *with_flag(with_flag(BOUND, "--eps-dyn", "1e308"), "--horizon", "100")],

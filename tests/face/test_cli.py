@@ -84,9 +84,9 @@ def test_allocate_json_spends_budget_and_matches_E10(capsys):
                          "--a-dyn", "1", "--alpha-dyn", "0.5", "--a-rew", "3", "--alpha-rew", "0.5",
                          "--c-dyn", "20", "--c-rew", "4")
     assert code == 0
-    assert 2 * out["n_d"] + 8 * out["n_r"] == pytest.approx(1e5)
+    assert 2 * out["n_dyn"] + 8 * out["n_rew"] == pytest.approx(1e5)
     assert out["sample_ratio"] == pytest.approx((20 * 1 * 8 / (4 * 3 * 2)) ** (1 / 1.5))
-    assert out["share_dyn"] == pytest.approx(2 * out["n_d"] / 1e5)
+    assert out["share_dyn"] == pytest.approx(2 * out["n_dyn"] / 1e5)
 
 
 def test_allocate_from_bound_options(capsys):
@@ -135,7 +135,7 @@ def test_lab_commands(tmp_path, capsys):
     assert out["J"] == pytest.approx(sum(m.gamma**t * m.mu @ np.linalg.matrix_power(P_pi, t) @ r_pi for t in range(500)))
     code, out = run_json(capsys, "lipschitz", "--mdp-file", str(path))
     assert code == 0 and out["L"] > 0 and out["K_rpi"] > 0
-    code, out = run_json(capsys, "verify-bound", "--mdp-file", str(path), "--mdps", "3", "--n-d", "30", "--n-r", "30")
+    code, out = run_json(capsys, "verify-bound", "--mdp-file", str(path), "--mdps", "3", "--n-dyn", "30", "--n-rew", "30")
     assert code == 0 and out["cases"] == 3 and out["violations"] == 0
     proc = subprocess.run([sys.executable, "-m", "theory", "evaluate", "--mdp-file", str(tmp_path / "missing.npz")],
                           capture_output=True, text=True)
@@ -156,7 +156,7 @@ def test_verify_allocation_cli(capsys):
             return c["c_dyn"] * law["dyn"](x * N / kd) + c["c_rew"] * law["rew"]((1 - x) * N / kr)
 
         best = minimize_scalar(bound, bounds=(kd / N, 1 - kr / N), method="bounded", options={"xatol": 1e-12}).x
-        assert abs(out["predicted"][name]["n_d"] - max(best * N / kd, 1)) <= 0.5 + 1e-6
+        assert abs(out["predicted"][name]["n_dyn"] - max(best * N / kd, 1)) <= 0.5 + 1e-6
 
 
 def test_noise_budget_cli(capsys):

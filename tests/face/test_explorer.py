@@ -105,7 +105,7 @@ def expected(query: dict, bad: tuple[str, ...]) -> dict[str, float]:
         try:
             s = optimal_split(v["budget"], Prices(v["price_dyn"], v["price_rew"]), PowerLaw(v["a_dyn"], v["alpha_dyn"]),
                               PowerLaw(v["a_rew"], v["alpha_rew"]), r.c_dyn, r.c_rew)
-            out |= {"share": s.share_dyn, "n_d": s.n_d, "n_r": s.n_r, "split_bound": s.bound}
+            out |= {"share_dyn": s.share_dyn, "n_dyn": s.n_dyn, "n_rew": s.n_rew, "split_bound": s.bound}
         except InputError:
             pass
     family = {"power": lambda: NB.power(v["A"], v["p"]), "floor": lambda: NB.floor(v["sigma2_floor"], v["A"]),

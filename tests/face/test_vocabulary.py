@@ -122,7 +122,7 @@ def _invocations(f):
         ["evaluate", "--mdp-file", str(f["chain"])],
         ["toy-text", "frozenlake4x4", "--out", str(f["tmp"] / "lake.npz"), "--horizon", "20"],
         ["lipschitz", "--mdp-file", str(f["chain"])],
-        ["verify-bound", "--mdp-file", str(f["chain"]), "--mdps", "2", "--n-d", "200", "--n-r", "200"],
+        ["verify-bound", "--mdp-file", str(f["chain"]), "--mdps", "2", "--n-dyn", "200", "--n-rew", "200"],
         ["bounds", "--mdp-file", str(f["chain"]), "--learn", "200", "200"],
         ["verify-allocation", "--seed-count", "2"],
         ["diagnose", "--data", str(f["world"]), "--curves", str(f["curves"]), "--budget", "10000", "--price-rew", "10",

@@ -34,10 +34,10 @@ def test_optimum_beats_brute_force_and_satisfies_E9(dyn, rew, kd, kr, logN, cd, 
     assert float(s.bound) <= b_grid * (1 + 1e-12)
     assert float(s.bound) >= b_grid * (1 - 1e-6)  # the grid gets within 1e-6 of the optimum
     # the whole budget is spent
-    assert kd * float(s.n_d) + kr * float(s.n_r) == pytest.approx(budget, rel=1e-12)
+    assert kd * float(s.n_dyn) + kr * float(s.n_rew) == pytest.approx(budget, rel=1e-12)
     if not s.corner:
-        lhs = dyn.alpha * cd * dyn.a * float(s.n_d) ** (-dyn.alpha - 1) / kd
-        rhs = rew.alpha * cr * rew.a * float(s.n_r) ** (-rew.alpha - 1) / kr
+        lhs = dyn.alpha * cd * dyn.a * float(s.n_dyn) ** (-dyn.alpha - 1) / kd
+        rhs = rew.alpha * cr * rew.a * float(s.n_rew) ** (-rew.alpha - 1) / kr
         assert lhs == pytest.approx(rhs, rel=1e-9)
 
 
@@ -71,7 +71,7 @@ def test_rational_closed_form_matches_numeric_root():
         assert roots is not None, (ad_, ar_)
         s = A.optimal_split(5000.0, A.Prices(1.0, 4.0), PowerLaw(2.0, float(ad_)), PowerLaw(0.7, float(ar_)), 3.0, 1.5)
         cands = [complex(sp.N(r.subs(vals))) for r in roots]
-        assert min(abs(c - float(s.n_d)) for c in cands) / float(s.n_d) < 1e-9
+        assert min(abs(c - float(s.n_dyn)) for c in cands) / float(s.n_dyn) < 1e-9
 
 
 def test_asymptotics_E11():
@@ -81,7 +81,7 @@ def test_asymptotics_E11():
     s = A.optimal_split(Ns, prices, dyn, rew, 1.0, 1.0)
     assert np.all(np.diff(s.share_dyn) > 0) and s.share_dyn[-1] > 0.999
     # n_r grows like n_d^((1 + alpha_d)/(1 + alpha_r))
-    slope = np.polyfit(np.log(s.n_d), np.log(s.n_r), 1)[0]
+    slope = np.polyfit(np.log(s.n_dyn), np.log(s.n_rew), 1)[0]
     assert slope == pytest.approx(1.2 / 1.8, abs=1e-3)
     decay = np.polyfit(np.log(Ns), np.log(s.bound), 1)[0]
     assert decay == pytest.approx(-0.2, abs=5e-3)
@@ -93,8 +93,8 @@ def test_asymptotics_E11():
 def test_integer_optimum_equals_exhaustive_search(dyn, rew, kd, kr, budget, cd, cr):
     prices = A.Prices(kd, kr)
     s = A.optimal_split(budget, prices, dyn, rew, cd, cr, integer=True)
-    assert float(s.n_d).is_integer() and float(s.n_r).is_integer()
-    assert kd * s.n_d + kr * s.n_r <= budget * (1 + 1e-12)
+    assert float(s.n_dyn).is_integer() and float(s.n_rew).is_integer()
+    assert kd * s.n_dyn + kr * s.n_rew <= budget * (1 + 1e-12)
     nd = np.arange(1, budget // kd + 1)
     nr = np.floor((budget - kd * nd) / kr)
     ok = nr >= 1
@@ -103,7 +103,7 @@ def test_integer_optimum_equals_exhaustive_search(dyn, rew, kd, kr, budget, cd, 
 
 def test_corner_is_reported():
     s = A.optimal_split(12.0, A.Prices(1.0, 10.0), PowerLaw(0.34, 0.11), PowerLaw(90, 0.96), 10.0, 5.0)
-    assert s.corner == "low" and float(s.n_d) == pytest.approx(1.0)
+    assert s.corner == "low" and float(s.n_dyn) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("kwargs,match", [
@@ -134,8 +134,8 @@ def test_E9b_spend_ratio_holds_at_the_optimum():
     """E9b, written from E9 independently: money spent is in the ratio of the exponent-weighted bound shares."""
     dyn, rew, prices = PowerLaw(0.7, 0.3), PowerLaw(4.0, 0.8), A.Prices(2.0, 5.0)
     s = A.optimal_split(3e4, prices, dyn, rew, 7.0, 3.0)
-    spend = prices.kappa_d * s.n_d / (prices.kappa_r * s.n_r)
-    shares = dyn.alpha * 7.0 * dyn.a * s.n_d ** -dyn.alpha / (rew.alpha * 3.0 * rew.a * s.n_r ** -rew.alpha)
+    spend = prices.kappa_d * s.n_dyn / (prices.kappa_r * s.n_rew)
+    shares = dyn.alpha * 7.0 * dyn.a * s.n_dyn ** -dyn.alpha / (rew.alpha * 3.0 * rew.a * s.n_rew ** -rew.alpha)
     assert float(spend) == pytest.approx(float(shares), rel=1e-9)
 
 
@@ -158,8 +158,8 @@ def test_chunks_give_the_unchunked_answer_for_every_broadcast(monkeypatch, integ
     # to the solver's tolerance, the same corners, and with whole samples the very same integers
     assert np.array_equal(chunked.corner, whole.corner)
     assert np.array_equal(np.isnan(chunked.residual), np.isnan(whole.residual))
-    for name in ("n_d", "n_r", "share_dyn", "bound", "sample_ratio"):
-        if integer and name in ("n_d", "n_r"):
+    for name in ("n_dyn", "n_rew", "share_dyn", "bound", "sample_ratio"):
+        if integer and name in ("n_dyn", "n_rew"):
             assert np.array_equal(getattr(chunked, name), getattr(whole, name)), name
         np.testing.assert_allclose(getattr(chunked, name), getattr(whole, name), rtol=1e-11, err_msg=name)
     assert chunked.success and chunked.iterations <= whole.iterations

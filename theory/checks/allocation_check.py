@@ -28,8 +28,8 @@ class SplitOutcome(Result):
     """A split of the budget and what it achieved on average over seeds."""
 
     share_dyn: float
-    n_d: int
-    n_r: int
+    n_dyn: int
+    n_rew: int
     return_error: float  # mean |J - J_hat|
     return_error_se: float
     suboptimality: float  # mean J(pi*) - J(pi_hat*)

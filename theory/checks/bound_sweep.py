@@ -38,7 +38,7 @@ class BoundSweep(Result):
         The smaller of the two bounds below.
     bound_true, bound_learned : ndarray
         E3 with the true model's constants and with the learned model's.
-    n_d, n_r : ndarray
+    n_dyn, n_rew : ndarray
         Dynamics samples and reward labels each model was learned from.
     kind : ndarray of str
         The family of each case (chain or grid).
@@ -51,8 +51,8 @@ class BoundSweep(Result):
     bound: np.ndarray = field(metadata=NOT_JSON)
     bound_true: np.ndarray = field(metadata=NOT_JSON)
     bound_learned: np.ndarray = field(metadata=NOT_JSON)
-    n_d: np.ndarray = field(metadata=NOT_JSON)
-    n_r: np.ndarray = field(metadata=NOT_JSON)
+    n_dyn: np.ndarray = field(metadata=NOT_JSON)
+    n_rew: np.ndarray = field(metadata=NOT_JSON)
     kind: np.ndarray = field(metadata=NOT_JSON)
 
     @property

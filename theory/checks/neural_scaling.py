@@ -264,7 +264,7 @@ def scaling_experiment(size: str = "default", seed: int = 0, measure: str = "mea
     rows: dict[tuple, list[float]] = {}
     for key, a, b in zip(keys, e_d, e_r):
         rows.setdefault(key, []).append(c_dyn * a + c_rew * b)
-    split_check = [{"budget": N, "share_dyn": x, "n_d": nd, "n_r": nr, "measured_bound": float(np.mean(v)),
+    split_check = [{"budget": N, "share_dyn": x, "n_dyn": nd, "n_rew": nr, "measured_bound": float(np.mean(v)),
                     "bound_optimal": bool(opt)} for (N, x, nd, nr, opt), v in rows.items()]
     return ScalingExperiment(
         fits=fits, share_dyn=float(np.atleast_1d(split.share_dyn)[0]),

@@ -101,7 +101,7 @@ class AllocateCommand:
 
     @staticmethod
     def render(out: dict) -> str:
-        rows = [("dynamics samples n_d", out["n_d"]), ("reward labels n_r", out["n_r"]),
+        rows = [("dynamics samples n_d", out["n_dyn"]), ("reward labels n_r", out["n_rew"]),
                 ("dynamics share of budget", out["share_dyn"]), ("ratio n_d/n_r", out["sample_ratio"]),
                 ("bound at the optimum", out["bound"]), ("C_dyn, C_rew", f"{out['c_dyn']:.6g}, {out['c_rew']:.6g}")]
         if "share_dyn_ci" in out:

@@ -89,7 +89,7 @@ class DiagnoseCommand:
                 sp = adv["split"]
                 iv = f"  [{sp['share_dyn_ci'][0]:.3g}, {sp['share_dyn_ci'][1]:.3g}]" if "share_dyn_ci" in sp else ""
                 rows += [("budget", adv["budget"]), ("dynamics share", f"{sp['share_dyn']:.4g}{iv}"),
-                         ("n_d, n_r", f"{sp['n_d']:.6g}, {sp['n_r']:.6g}")]
+                         ("n_d, n_r", f"{sp['n_dyn']:.6g}, {sp['n_rew']:.6g}")]
             parts.append(table(rows, "Learning curves to advice (E9-E12)") + "\n  note: " + adv["message"])
         return "\n".join(parts)
 

@@ -82,8 +82,8 @@ class VerifyBoundCommand:
     def configure(p: argparse.ArgumentParser) -> None:
         option(p, "mdp_file", note="default: random chains and grids")
         option(p, "mdps", type=T.count(1, 10**6), default=24, note="default 24")
-        option(p, "n_d", type=T.count(1), note="default: a sweep of 1 to 64 per pair")
-        option(p, "n_r", type=T.count(1), note="default: a sweep")
+        option(p, "n_dyn", type=T.count(1), note="default: a sweep of 1 to 64 per pair")
+        option(p, "n_rew", type=T.count(1), note="default: a sweep")
         option(p, "noise_sd", type=T.nonnegative, default=0.5, note="on the reward labels; default 0.5")
         option(p, "seed", type=T.seed, default=0)
         add_sweep_options(p)
@@ -96,19 +96,19 @@ class VerifyBoundCommand:
 
         mdp = load_npz(args.mdp_file) if args.mdp_file else None
         samples = None
-        if (args.n_d is None) != (args.n_r is None):
-            raise InputError("give both --n-d and --n-r, or neither")
-        if args.n_d is not None:
-            if args.n_d < 1 or args.n_r < 1:
-                raise InputError("--n-d and --n-r must be >= 1")
+        if (args.n_dyn is None) != (args.n_rew is None):
+            raise InputError("give both --n-dyn and --n-rew, or neither")
+        if args.n_dyn is not None:
+            if args.n_dyn < 1 or args.n_rew < 1:
+                raise InputError("--n-dyn and --n-rew must be >= 1")
             if mdp is None:
-                raise InputError("--n-d/--n-r need --mdp-file (random MDPs differ in size)")
-            samples = ((args.n_d, args.n_r),)
+                raise InputError("--n-dyn/--n-rew need --mdp-file (random MDPs differ in size)")
+            samples = ((args.n_dyn, args.n_rew),)
         with executor_for(args.workers, args.scheduler) as executor:
             sweep = verify_bound(mdp, n_mdps=args.mdps, samples=samples, sigma=args.noise_sd, seed=args.seed,
                                  executor=executor, results=args.results)
         out = sweep.summary()
-        out["samples"] = [[int(a), int(b)] for a, b in zip(sweep.n_d, sweep.n_r)][: len(samples or ())] or None
+        out["samples"] = [[int(a), int(b)] for a, b in zip(sweep.n_dyn, sweep.n_rew)][: len(samples or ())] or None
         return out
 
     @staticmethod

@@ -47,6 +47,6 @@ class ScalingExperimentCommand:
                 rows.append((f"{name} measure", f"dynamics {d['a']:.3g} n^-{d['alpha']:.3f}, reward {r['a']:.3g} n^-{r['alpha']:.3f}"))
         for r in out["split_check"]:
             rows.append((f"budget {r['budget']:g}, share {r['share_dyn']:.3f}{' (optimal)' if r['bound_optimal'] else ''}",
-                         f"n_d {r['n_d']}, n_r {r['n_r']}: measured bound {r['measured_bound']:.4g}"))
+                         f"n_d {r['n_dyn']}, n_r {r['n_rew']}: measured bound {r['measured_bound']:.4g}"))
         return table(rows, f"Neural scaling laws ({out['measure']} error, {len(out['sizes'])} sizes x {out['seed_count']} seeds, "
                            f"{out['steps']} Adam steps)")

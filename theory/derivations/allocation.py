@@ -102,7 +102,7 @@ def derive_allocation(strict: bool = True) -> Derivation:
             s = A.optimal_split(float(vals[N]), A.Prices(float(vals[kappa_d]), float(vals[kappa_r])),
                                 PowerLaw(float(vals[a_d]), 1.0), PowerLaw(float(vals[a_r]), 1.0),
                                 float(vals[C_dyn]), float(vals[C_rew]))
-            worst = min(worst, 1e-8 - min(abs(f - float(s.n_d)) / float(s.n_d) for f in feasible))
+            worst = min(worst, 1e-8 - min(abs(f - float(s.n_dyn)) / float(s.n_dyn) for f in feasible))
         return 20, worst
 
     d.inequality("Rational exponents by radicals (alpha_d = alpha_r = 1) agree with the numeric root",

@@ -95,7 +95,7 @@ PARAMETERS: tuple[Parameter, ...] = tuple(_checked(p) for p in (
 RENAMED: dict[str, str] = {o.name: c.name for c in CONCEPTS for o in c.old if o.surface == "query"}
 
 #: The ids whose ``data-value`` the tests hold to the Python API.
-OUTPUT_IDS = ("bound", "c_rew", "c_dyn", "L", "K_rpi", "reward_term", "dynamics_term", "share", "n_d", "n_r",
+OUTPUT_IDS = ("bound", "c_rew", "c_dyn", "L", "K_rpi", "reward_term", "dynamics_term", "share_dyn", "n_dyn", "n_rew",
               "split_bound", "price_full", "price_paper", "mse_full", "mse_paper")
 
 

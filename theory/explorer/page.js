@@ -216,7 +216,7 @@ function elasticities(sens) {
 
 function splitPanel() {
   const s = state;
-  const ids = ["share", "n_d", "n_r", "split_bound", "split_ratio"];
+  const ids = ["share_dyn", "n_dyn", "n_rew", "split_bound", "split_ratio"];
   let why = "";
   if (!lastBound) why = "needs a valid bound panel";
   else if (!(lastBound.c_dyn > 0)) why = "C_dyn = 0 (γ = 0, H = 1 or K_r = 0): the dynamics error does not enter the bound, so every unit of money after one dynamics sample buys reward labels";
@@ -237,7 +237,7 @@ function splitPanel() {
     plotSplit(null); plotShareVsRatio(null); plotShareVsBudget(null);
     return;
   }
-  show("share", split.share); show("n_d", split.n_d); show("n_r", split.n_r);
+  show("share_dyn", split.share); show("n_dyn", split.n_d); show("n_rew", split.n_r);
   show("split_bound", split.bound); show("split_ratio", split.n_d / split.n_r);
   plotSplit(split); plotShareVsRatio(split); plotShareVsBudget(split);
 }

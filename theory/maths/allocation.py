@@ -44,7 +44,7 @@ class Prices:
     >>> import numpy as np
     >>> ratios = np.array([1.0, 10.0, 100.0])
     >>> s = optimal_split(1e5, Prices(1.0, ratios), PowerLaw(1.0, 0.5), PowerLaw(1.0, 0.5), 1.0, 1.0)
-    >>> (s.n_d / s.n_r).round(3).tolist()  # dearer labels buy more samples per label, E10: ratio^(1/1.5)
+    >>> (s.n_dyn / s.n_rew).round(3).tolist()  # dearer labels buy more samples per label, E10: ratio^(1/1.5)
     [1.0, 4.642, 21.544]
     >>> s.share_dyn.round(3).tolist()  # ... yet a smaller share of the money goes to dynamics
     [0.5, 0.317, 0.177]
@@ -69,8 +69,8 @@ class Allocation(Result):
 
     Parameters
     ----------
-    n_d, n_r : ndarray
-        Dynamics samples and reward labels of the split.
+    n_dyn, n_rew : ndarray
+        Dynamics samples $n_d$ and reward labels $n_r$ of the split.
     share_dyn : ndarray
         The share of the budget spent on dynamics samples, $\kappa_dn_d/N$.
     bound : ndarray
@@ -96,8 +96,8 @@ class Allocation(Result):
 
     json_properties = ("corner",)
 
-    n_d: np.ndarray
-    n_r: np.ndarray
+    n_dyn: np.ndarray
+    n_rew: np.ndarray
     share_dyn: np.ndarray
     bound: np.ndarray
     sample_ratio: np.ndarray
@@ -268,7 +268,7 @@ def _in_chunks(given: tuple, shape: tuple, dyn: PowerLaw, rew: PowerLaw, **optio
     size = int(np.prod(shape))
     # a scalar stays a scalar and an array of the full shape is only viewed; raveling a broadcast view copies it
     flat = [a.reshape(()) if a.size == 1 else np.ravel(np.broadcast_to(a, shape)) for a in given]
-    floats = ("n_d", "n_r", "share_dyn", "bound", "sample_ratio", "residual")
+    floats = ("n_dyn", "n_rew", "share_dyn", "bound", "sample_ratio", "residual")
     out = {name: np.empty(size) for name in floats} | {"corner_code": np.empty(size, dtype=np.int8)}
     iterations, failed = 0, []
     for k in range(0, size, CHUNK):
@@ -279,7 +279,7 @@ def _in_chunks(given: tuple, shape: tuple, dyn: PowerLaw, rew: PowerLaw, **optio
         iterations = max(iterations, part.iterations)
         if not part.success:
             failed.append(part.message)
-    return Allocation(*(out[f].reshape(shape) for f in ("n_d", "n_r", "share_dyn", "bound", "sample_ratio", "corner_code")),
+    return Allocation(*(out[f].reshape(shape) for f in ("n_dyn", "n_rew", "share_dyn", "bound", "sample_ratio", "corner_code")),
                       iterations, out["residual"].reshape(shape), options["integer"], not failed,
                       "; ".join(failed) if failed else "converged")
 
