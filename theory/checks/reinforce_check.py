@@ -53,6 +53,8 @@ class CheckResult(Result):
         What could not be computed exactly, and why (empty when everything was).
     engine : str
         ``"numpy"`` or ``"numba"``: which path ran (the same numbers bit for bit).
+    significance : float
+        The family-wise significance level of the z-tests (``z_crit`` is its Bonferroni threshold).
     """
 
     json_properties = ("max_abs_z", "unbiased", "success")
@@ -71,6 +73,7 @@ class CheckResult(Result):
     variance_mc: float
     message: str = ""
     engine: str = "numpy"  # which path ran: "numpy" or "numba" (the same numbers bit for bit)
+    significance: float = 0.01
 
     @property
     def max_abs_z(self) -> float:
@@ -271,7 +274,7 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     variance_mc = float(single.variance.sum())
     return CheckResult(estimator, noise.kind, int(n_rollouts), grad, expected, mc, se, z, z_exp,
                        z_critical(int(live.sum()) or 1, significance), variance_exact, variance_mc, "; ".join(notes),
-                       "numpy" if fast is None else "numba")
+                       "numpy" if fast is None else "numba", significance)
 
 
 def _variance_task(params: dict, seed_seq) -> float | list[float]:

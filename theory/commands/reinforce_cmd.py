@@ -163,7 +163,8 @@ class CheckReinforceCommand:
     @staticmethod
     def render(out: dict) -> str:
         rows = [("estimator", out["estimator"]), ("rollouts, horizon", f"{out['rollouts']}, {out['horizon']}"),
-                ("max |z| against the exact gradient", out["max_abs_z"]), ("Bonferroni threshold (99%)", out["z_crit"]),
+                ("max |z| against the exact gradient", out["max_abs_z"]),
+                (f"Bonferroni threshold ({100 * (1 - out['significance']):g}%)", out["z_crit"]),
                 ("unbiased", out["unbiased"]), ("variance exact (single rollout)", out["variance_exact"]),
                 ("variance Monte Carlo", out["variance_mc"]), ("engine", out["engine"])]
         return table(rows, "REINFORCE check at the uniform policy (docs/theory.md E15, E16)") + (f"\n  {out['message']}" if out["message"] else "")
