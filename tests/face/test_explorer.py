@@ -367,3 +367,12 @@ def test_a_refusal_is_python_s_message_beside_the_field_it_names(page, query, ke
     with pytest.raises(InputError) as err:
         python()
     assert shown == str(err.value)
+
+
+def test_the_committed_page_is_the_one_the_package_writes():
+    """figures/explorer.html (what `imagination reproduce` writes) is in step with the package: an old copy would
+    show a reader the old query keys."""
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[2] / "figures" / "explorer.html"
+    assert committed.read_text(encoding="utf-8") == build_html(), "regenerate it: imagination explore --out figures/explorer.html"
