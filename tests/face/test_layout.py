@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "theory"
-LAYERS = {"_validate": 0, "_version": 0, "symbols": 0, "vocabulary": 0, "results": 0, "_threads": 0, "_progress": 0,
+LAYERS = {"_validate": 0, "_version": 0, "symbols": 0, "vocabulary": 0, "results": 0, "_threads": 0, "_progress": 0, "_memory": 0,
           "sweep": 0, "maths": 1, "mdp": 2, "checks": 3, "plots": 4, "derivations": 4, "explorer": 4, "report": 5,
           "commands": 6, "cli": 6, "__main__": 6}
 

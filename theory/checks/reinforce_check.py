@@ -13,6 +13,7 @@ import numpy as np
 
 from theory import _validate as V
 from theory.results import NOT_JSON, Result
+from theory._memory import keep_freed_arrays
 from theory._progress import Progress
 from theory.mdp.exact_gradients import MAX_TRAJECTORIES, enumerate_trajectories, exact_moments, policy_gradient_theorem
 from theory.mdp.finite import FiniteMDP
@@ -101,7 +102,7 @@ def z_critical(components: int, significance: float = 0.01) -> float:
 
 
 CHUNK_ELEMENTS = 1 << 22
-CHUNK_ROLLOUTS = 8192
+CHUNK_ROLLOUTS = 2048  # measured: the NumPy path at 10 and 100 states runs 1.3-1.4x faster than at 8192 (L2-sized)
 
 
 class _Moments:
@@ -249,6 +250,7 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     per = max(batch, min(CHUNK_ROLLOUTS, CHUNK_ELEMENTS // (3 * H + S * A)) // batch * batch)
     fast = _engine(engine, baseline, n * H)
     tables = engine_tables(mdp.P, pi, mdp.mu)  # once: hashing an (S, A S) joint law per batch cost more than sampling
+    keep_freed_arrays()  # the chunks' arrays then come back from the heap, not as fresh pages (theory/_memory.py)
     single, batched = _Moments((S, A)), _Moments((S, A))
     with Progress(n, "REINFORCE rollouts", "rollouts") as progress:
         for start in range(0, n, per):
