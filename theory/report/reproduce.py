@@ -2,8 +2,8 @@
 figure drawn, and a report of what was checked, what was measured and how it compares with the paper.
 
 Generic over the stages: each :class:`~theory.report.stages.Stage` brings its experiments, verdicts, figures and
-derivations; this module runs them, writes what they draw and summarises their lines. Progress goes to standard error, one line
-per stage with its CPU time (and a bar on a terminal), whether or not standard output is a terminal.
+derivations; this module runs them, writes what they draw and summarises their lines. Progress goes to standard
+error, one line per stage with its CPU time (and a bar on a terminal), whether or not standard output is a terminal.
 """
 
 from __future__ import annotations
