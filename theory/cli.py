@@ -48,6 +48,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def command_parser(name: str) -> argparse.ArgumentParser:
+    """The configured parser of ``imagination NAME`` (its options and their help), for the references and tests."""
+    parser = build_parser([name])
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+
+
 def _one_line_warnings(command: str):
     def show(message, category, filename, lineno, file=None, line=None):
         print(f"imagination {command}: warning: {message}", file=sys.stderr)

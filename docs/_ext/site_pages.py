@@ -157,7 +157,7 @@ def _flag_row(action: argparse.Action) -> str:
 
 
 def write_cli() -> set[str]:
-    from theory.cli import build_parser
+    from theory.cli import command_parser
     from theory.commands import INDEX
 
     lines = ["(cli)=", "# Command line reference", "",
@@ -169,8 +169,7 @@ def write_cli() -> set[str]:
     columns = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "88"  # argparse wraps the usage lines to the terminal: a fixed width for the page
     for name in INDEX:
-        parser = build_parser([name])
-        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+        sub = command_parser(name)
         usage = sub.format_usage().replace("usage: ", "").strip()
         lines += ["", f"(cli-{name})=", f"## `imagination {name}`", "", _cell(INDEX[name][1]), "", "```text", usage, "```", "",
                   "| option | default | meaning |", "|---|---|---|"]

@@ -34,9 +34,9 @@ def test_every_checked_verdict_fails_on_a_perturbed_input(quick_run):
         if ln.kind != "checked":
             continue
         for criterion in ln.criteria:
-            assert criterion.holds(), (ln.name, criterion.sentence())
+            assert criterion.held, (ln.name, criterion.statement)
             broken = criterion.perturbed()
-            assert not broken.holds(), f"{ln.name}: '{criterion.sentence()}' still holds after '{broken.sentence()}'"
+            assert not broken.held, f"{ln.name}: '{criterion.statement}' still holds after '{broken.statement}'"
 
 
 def test_no_line_is_a_constant_verdict():

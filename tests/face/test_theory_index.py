@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from theory.cli import build_parser
+from theory.cli import command_parser
 from theory.commands import INDEX
 from theory.derivations import DERIVATIONS
 
@@ -51,9 +51,7 @@ def resolve(dotted: str):
 
 
 def flags_of(command: str) -> set[str]:
-    parser = build_parser([command])
-    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
-    return {s for a in sub._actions for s in a.option_strings}
+    return {s for a in command_parser(command)._actions for s in a.option_strings}
 
 
 def test_the_index_lists_every_label():

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import theory
-from theory.cli import build_parser, main
+from theory.cli import command_parser, main
 from theory.commands import INDEX
 from theory.explorer import PARAMETERS, RENAMED
 from theory.results import Result
@@ -22,12 +22,6 @@ from theory.vocabulary import CONCEPTS, concept, notation_table
 
 ROOT = Path(__file__).resolve().parents[2]
 BY_NAME = {c.name: c for c in CONCEPTS}
-
-
-def _subparser(name: str) -> argparse.ArgumentParser:
-    parser = build_parser([name])
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return sub.choices[name]
 
 
 def test_names_are_unique_and_old_names_never_shadow_a_live_one():
@@ -48,7 +42,7 @@ def test_names_are_unique_and_old_names_never_shadow_a_live_one():
 
 @pytest.mark.parametrize("name", sorted(INDEX))
 def test_every_flag_of_every_command_is_a_concept(name):
-    p = _subparser(name)
+    p = command_parser(name)
     live = set()
     for action in p._actions:
         for flag in action.option_strings:

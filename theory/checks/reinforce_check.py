@@ -13,7 +13,6 @@ import numpy as np
 
 from theory import _validate as V
 from theory.results import NOT_JSON, Result
-from theory._memory import keep_freed_arrays
 from theory._progress import Progress
 from theory.mdp.exact_gradients import MAX_TRAJECTORIES, enumerate_trajectories, exact_moments, policy_gradient_theorem
 from theory.mdp.finite import FiniteMDP
@@ -250,7 +249,6 @@ def check_reinforce(mdp: FiniteMDP, theta: np.ndarray | None = None, *, estimato
     per = max(batch, min(CHUNK_ROLLOUTS, CHUNK_ELEMENTS // (3 * H + S * A)) // batch * batch)
     fast = _engine(engine, baseline, n * H)
     tables = engine_tables(mdp.P, pi, mdp.mu)  # once: hashing an (S, A S) joint law per batch cost more than sampling
-    keep_freed_arrays()  # the chunks' arrays then come back from the heap, not as fresh pages (theory/_memory.py)
     single, batched = _Moments((S, A)), _Moments((S, A))
     with Progress(n, "REINFORCE rollouts", "rollouts") as progress:
         for start in range(0, n, per):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import _validate as V
+from theory._memory import keep_freed_arrays
 
 ESTIMATORS = ("full", "reward-to-go", "reward-to-go-no-discount-weight")
 
@@ -156,6 +157,7 @@ def rollouts(P: np.ndarray, R: np.ndarray, pi: np.ndarray, mu: np.ndarray, horiz
         raise V.InputError(f"number of rollouts must be an integer >= 1, got {n}")
     H, n = int(horizon), int(n)
     K = A * S
+    keep_freed_arrays()  # once per process: a caller's chunks then reuse the heap, not fresh pages (theory/_memory.py)
     acc, code_acc, code_ali, next_row, width, mu_acc, mu_alias = tables or engine_tables(P, pi, mu)
     # native-width (intp) indices throughout: NumPy gathers with them several times faster than with int32
     codes = np.empty((H + 1, n), dtype=np.intp)  # row 0: the initial state (as the code of action 0)

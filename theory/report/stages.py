@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -312,8 +311,11 @@ def neural(size: str, executor=None, results: str | None = None) -> StageResult:
     res = scaling_experiment(size, seed=0, executor=executor, results=_file(results, "scaling-experiment"))
     dyn, rew, big = res.fits["dyn"], res.fits["rew"], res.largest_n
 
+    def power(f) -> str:
+        return f"{f.law.a:.3g} n^-{f.law.alpha:.3f}"
+
     def law(f) -> str:
-        return f"{f.law.a:.3g} n^-{f.law.alpha:.3f} [{f.ci['alpha'][0]:.3f}, {f.ci['alpha'][1]:.3f}]"
+        return f"{power(f)} [{f.ci['alpha'][0]:.3f}, {f.ci['alpha'][1]:.3f}]"
 
     out.lines.append(measured(
         "neural scaling laws (teacher-student, NumPy backprop)",
@@ -321,30 +323,30 @@ def neural(size: str, executor=None, results: str | None = None) -> StageResult:
         f"dynamics {law(dyn)}; reward {law(rew)}; {res.message}. At n={big['n']:g} training error "
         f"{big['dyn_train']:.3g} (dynamics), {big['rew_train']:.3g} (reward) against held-out {big['dyn_heldout']:.3g} "
         f"and {big['rew_heldout']:.3g}", {k: v for k, v in res.to_dict().items() if k != "errors"}))
-    nan = SimpleNamespace(law=SimpleNamespace(a=float("nan"), alpha=float("nan")))
     mse = res.other_measures.get("mse", {})
     rmse = res.other_measures.get("rmse", {})
-    mse_d, mse_r = mse.get("dyn", nan), mse.get("rew", nan)
+    nan = float("nan")  # where the MSE fit failed (a failed fit is a message, not a law)
+    mse_a = {k: mse[k].law.a if k in mse else nan for k in ("dyn", "rew")}
+    mse_alpha = {k: mse[k].law.alpha if k in mse else nan for k in ("dyn", "rew")}
     if "rew" in mse and "rew" in rmse:
         out.lines.append(measured(
             "neural error laws on the squared measures",
-            f"MSE: dynamics {mse['dyn'].law.a:.3g} n^-{mse['dyn'].law.alpha:.3f}, reward {mse['rew'].law.a:.3g} "
-            f"n^-{mse['rew'].law.alpha:.3f}; RMSE: dynamics {rmse['dyn'].law.a:.3g} n^-{rmse['dyn'].law.alpha:.3f}, "
-            f"reward {rmse['rew'].law.a:.3g} n^-{rmse['rew'].law.alpha:.3f}",
+            f"MSE: dynamics {power(mse['dyn'])}, reward {power(mse['rew'])}; "
+            f"RMSE: dynamics {power(rmse['dyn'])}, reward {power(rmse['rew'])}",
             {"mse": to_jsonable(mse), "rmse": to_jsonable(rmse)}))
-    why_alpha = (f"on the squared error (MSE) ours is {mse_r.law.alpha:.3f} for the reward, so part of "
+    why_alpha = (f"on the squared error (MSE) ours is {mse_alpha['rew']:.3f} for the reward, so part of "
                  "the gap may be the measure; training to convergence (--full, with a doubling probe) moves our exponents "
                  "little: our teacher-student setup does not reproduce the paper's fast reward law")
     why_alpha_dyn = (f"both dynamics laws are slow: ours {dyn.law.alpha:.3f} [{dyn.ci['alpha'][0]:.3f}, "
                      f"{dyn.ci['alpha'][1]:.3f}] on the mean L2 error of the 12-dimensional next state (MSE: "
-                     f"{mse_d.law.alpha:.3f}); the paper does not state its measure")
+                     f"{mse_alpha['dyn']:.3f}); the paper does not state its measure")
     out.lines.append(compared("dynamics error exponent alpha_d", paper.LAWS["dyn"].alpha, dyn.law.alpha, why_alpha_dyn))
     out.lines.append(compared("reward error exponent alpha_r", paper.LAWS["rew"].alpha, rew.law.alpha, why_alpha))
     out.lines.append(compared("dynamics error coefficient a_d", paper.LAWS["dyn"].a, dyn.law.a,
                               "the coefficient depends on the error measure and the teacher's scale; ours is the mean L2 "
                               "error of the 12-dimensional next state"))
     reward_a_why = ("the paper's coefficient looks like a squared error: on the MSE measure ours is "
-                    f"{mse_r.law.a:.3g} n^-{mse_r.law.alpha:.3f}")
+                    f"{mse_a['rew']:.3g} n^-{mse_alpha['rew']:.3f}")
     out.lines.append(compared("reward error coefficient a_r", paper.LAWS["rew"].a, rew.law.a, reward_a_why))
     rows = res.split_check
     for N in sorted({r["budget"] for r in rows}):

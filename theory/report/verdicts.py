@@ -83,22 +83,18 @@ class Criterion(Result):
         if self.rule not in RULES:
             raise KeyError(f"unknown rule {self.rule!r}; rules: {sorted(RULES)}")
 
-    def holds(self) -> bool:
+    @property
+    def held(self) -> bool:
+        """Whether the rule holds for the inputs."""
         return bool(RULES[self.rule].test(**self.inputs))
-
-    def perturbed(self) -> Criterion:
-        return Criterion(self.rule, RULES[self.rule].perturb(**self.inputs))
-
-    def sentence(self) -> str:
-        return RULES[self.rule].say(**self.inputs)
 
     @property
     def statement(self) -> str:
-        return self.sentence()
+        """The rule with its numbers, in words."""
+        return RULES[self.rule].say(**self.inputs)
 
-    @property
-    def held(self) -> bool:
-        return self.holds()
+    def perturbed(self) -> Criterion:
+        return Criterion(self.rule, RULES[self.rule].perturb(**self.inputs))
 
 
 @dataclass(frozen=True)
@@ -125,7 +121,7 @@ class Line(Result):
     @property
     def held(self) -> bool | None:
         """For a checked line, whether every criterion holds; ``None`` otherwise."""
-        return all(c.holds() for c in self.criteria) if self.kind == "checked" else None
+        return all(c.held for c in self.criteria) if self.kind == "checked" else None
 
 
 def checked(name: str, detail: str, *criteria: Criterion, numbers: dict | None = None) -> Line:
