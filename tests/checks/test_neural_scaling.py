@@ -69,3 +69,56 @@ def test_pipeline_is_deterministic_for_a_seed():
     assert a.errors == b.errors and a.split_check == b.split_check and a.to_dict() == b.to_dict()
     assert set(a.fits) == {"dyn", "rew"} and 0 < a.share_dyn < 1
     assert sum(r["bound_optimal"] for r in a.split_check) == 1
+
+
+def test_minibatches_cover_each_epoch_once():
+    rng = np.random.default_rng(0)
+    b = NN._Batches(1000, 256, rng)
+    idx = b.take(3) .tolist() + b.take(5).tolist()  # blocks of any length continue the same epochs
+    first, second = np.concatenate(idx[:3]), np.concatenate(idx[3:6])
+    assert len(set(first)) == 768 and len(set(second)) == 768  # 3 batches per epoch, no repeats within one
+    small = NN._Batches(100, 256, rng).take(2)
+    assert small.shape == (2, 256) and all(np.array_equal(np.sort(s[:100]), np.arange(100)) for s in small)
+    assert all(np.array_equal(s[100:200], s[:100]) for s in small)  # repeated to the batch's size, as np.resize
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_training_keeps_the_callers_arrays_and_precision(dtype):
+    rng = np.random.default_rng(1)
+    net = NN.init(2, 4, 8, 1, "scaled", rng, dtype=dtype)
+    before = dict(net.params)
+    X = [rng.standard_normal((300, 4)) for _ in range(2)]
+    Y = [x[:, :1] ** 2 for x in X]
+    start = NN.loss_and_grads(net, np.stack([x[:256] for x in X]).astype(dtype), np.stack([y[:256] for y in Y]).astype(dtype))[0]
+    NN.train(net, X, Y, 300, rng, lr=1e-2)
+    assert all(net.params[k] is before[k] and before[k].dtype == dtype for k in NN.NAMES)
+    end = NN.loss_and_grads(net, np.stack([x[:256] for x in X]).astype(dtype), np.stack([y[:256] for y in Y]).astype(dtype))[0]
+    assert np.all(end < start / 2)
+
+
+def test_float32_students_match_float64_students():
+    """The same seed in both precisions: held-out errors within 10% (float32 is the default for its speed)."""
+    out = {}
+    for dtype in ("float64", "float32"):
+        cfg = Config(sizes=(128, 512, 2048), seeds=1, steps=600, test=500, dtype=dtype)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = scaling_experiment(config=cfg, seed=3, budgets=(2000.0,))
+        out[dtype] = np.array(res.errors["dyn_mean"] + res.errors["rew_mean"])
+    assert np.allclose(out["float32"], out["float64"], rtol=0.1)
+
+
+def test_convergence_probe_starts_from_the_grids_students():
+    from theory.checks.neural_scaling import convergence_probe
+
+    cfg = Config(sizes=(128, 512, 2048), seeds=2, steps=400, test=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = scaling_experiment(config=cfg, seed=2, budgets=(2000.0,))
+        probe = convergence_probe(res, seed=2, config=cfg)
+        alone = convergence_probe(None, seed=2, config=cfg)
+    big = np.asarray(res.errors["n"]) == 2048
+    assert probe["dyn"][0] == pytest.approx(np.mean(np.asarray(res.errors["dyn_mean"])[big]))
+    # without the grid, the probe retrains the same data from the same weights: only the minibatches differ
+    assert alone["dyn"][0] == pytest.approx(probe["dyn"][0], rel=0.05)
+    assert alone["dyn"][1] == probe["dyn"][1] and alone["rew"][1] == probe["rew"][1]

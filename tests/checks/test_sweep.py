@@ -138,6 +138,7 @@ def test_a_killed_dask_worker_changes_nothing(cluster):
 @pytest.mark.filterwarnings("ignore::theory.maths.scaling.FitWarning")  # a deliberately tiny neural grid
 def test_every_sweep_gives_the_same_numbers_on_a_process_pool():
     from theory.checks import neural_scaling as NS
+    from theory.checks import regime_map as RM
     from theory.checks.allocation_check import check_allocation
     from theory.checks.calibration import calibrate
     from theory.checks.equal_budget import equal_budget_experiment
@@ -146,6 +147,7 @@ def test_every_sweep_gives_the_same_numbers_on_a_process_pool():
     from theory.checks.reinforce_check import variance_scaling
 
     tiny = NS.Config(sizes=(64, 256), seeds=2, steps=30, test=200)
+    cells = (RM.Regime("a", 0.0, 16, 16, 30), RM.Regime("b", 0.5, 64, 2, 30))
     runs = {
         "calibration": lambda ex: calibrate("lq", 18, seed=2, executor=ex).all_gaps,
         "allocation check": lambda ex: [o.return_error for o in check_allocation(seeds=8, shares=5, executor=ex).curve],
@@ -153,6 +155,7 @@ def test_every_sweep_gives_the_same_numbers_on_a_process_pool():
         "equal budget": lambda ex: equal_budget_experiment(steps=3, seeds=2, executor=ex)["curves"].returns,
         "lqg allocation": lambda ex: lqg_allocation(systems=2, seeds=6, shares=5, executor=ex).best_ratio,
         "scaling experiment": lambda ex: NS.scaling_experiment(config=tiny, budgets=(500.0,), executor=ex).errors["dyn_mean"],
+        "regime map": lambda ex: RM.regime_map("quick", chosen=cells, executor=ex, progress=False).errors["b"]["mse"],
     }
     with ProcessPoolExecutor(max_workers=2) as pool:
         for name, run in runs.items():

@@ -255,6 +255,8 @@ def command_table() -> list[tuple[str, list[str]]]:
              ("scaling-experiment --quick --full", ["scaling-experiment", "--quick", "--full"]),
              ("scaling-experiment --seed -1", ["scaling-experiment", "--seed", "-1"]),
              ("scaling-experiment --measure x", ["scaling-experiment", "--measure", "x"]),
+             ("regime-map --quick --full", ["regime-map", "--quick", "--full"]),
+             ("regime-map --seed -1", ["regime-map", "--seed", "-1"]),
              ("toy-text unknown", ["toy-text", "mountaincar", "--out", "{tmp}/m.npz"]),
              ("toy-text --out folder", ["toy-text", "taxi", "--out", "{tmp}"]),
              ("toy-text --out not npz", ["toy-text", "frozenlake4x4", "--out", "{tmp}/lake.txt"]),
@@ -263,7 +265,7 @@ def command_table() -> list[tuple[str, list[str]]]:
              ("no command", []), ("unknown command", ["frobnicate"])]
     # the audit's classes (#30): results files, schedulers, huge budgets, standard input, endless reads
     for cmd in (["verify-bound", "--mdps", "2"], ["verify-allocation", "--seed-count", "2"],
-                ["scaling-experiment", "--quick"], ["reproduce", "--quick", "--only", "bound", "--out", "{tmp}/r"]):
+                ["scaling-experiment", "--quick"], ["regime-map", "--quick"], ["reproduce", "--quick", "--only", "bound", "--out", "{tmp}/r"]):
         for label, value in (("a folder", "{tmp}"), ("in a missing folder", "{tmp}/no/such/dir/r.jsonl"),
                              ("binary", "{csv_binary}"), ("not JSON", "{csv_bom}"), ("under /proc", "/proc/imagination.jsonl")):
             if cmd[0] == "reproduce" and label in ("binary", "not JSON", "in a missing folder"):

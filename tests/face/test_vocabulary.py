@@ -136,7 +136,7 @@ def test_every_json_key_of_every_command_is_a_concept(files, capsys, monkeypatch
 
     monkeypatch.setattr(SE.Config, "of_size", staticmethod(lambda size: SE.Config(sizes=(64, 512, 4096), seeds=1,
                                                                                   steps=200, test=300)))
-    runs = _invocations(files) + [["scaling-experiment", "--quick", "--seed", "2"]]
+    runs = _invocations(files) + [["scaling-experiment", "--quick", "--seed", "2"], ["regime-map", "--quick"]]
     assert {argv[0] for argv in runs} == set(INDEX)  # every command, once at least
     bad: list[str] = []
     for argv in runs:
@@ -201,3 +201,11 @@ def test_the_notation_map_of_the_theory_is_the_registry():
     block = text.split(start, 1)[1].split(end, 1)[0].strip()
     assert block == notation_table(), ("regenerate with: python -c 'from theory.vocabulary import write_notation; "
                                        "write_notation(\"docs/theory.md\")'")
+
+
+def test_the_explorers_example_link_uses_live_query_keys(tmp_path, capsys):
+    """The link ``imagination explore`` prints as an example (it once carried the renamed keys H and K_f)."""
+    assert main(["explore", "--out", str(tmp_path / "x.html")]) == 0
+    query = capsys.readouterr().out.split("?", 1)[1].split()[0]
+    keys = [pair.split("=")[0] for pair in query.split("&")]
+    assert keys and all(concept(k).query_key == k for k in keys), keys

@@ -125,8 +125,10 @@ def episodes(teacher: Teacher, n: int, length: int, rng: np.random.Generator) ->
 
 
 def errors(net: NN.MLP, X: np.ndarray, target: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-model mean and sup of the held-out error (L2 norm per transition, or absolute for rewards)."""
-    pred = NN.forward(net, np.broadcast_to(X, (net.params["W1"].shape[0],) + X.shape))
+    """Per-model mean and sup of the held-out error (L2 norm per transition, or absolute for rewards), taken
+    in float64 whatever the networks' precision."""
+    W1 = net.params["W1"]
+    pred = NN.forward(net, np.broadcast_to(np.asarray(X, W1.dtype), (W1.shape[0],) + X.shape)).astype(float)
     t = target if target.ndim == 2 else target[:, None]
     e = np.linalg.norm(pred - t[None], axis=2)
     mse = (e**2).mean(1) / t.shape[1]
@@ -146,6 +148,8 @@ class Config:
     schedule: str = "constant"  # or "cosine": the learning rate decays to 1% along a cosine
     validation: float = 0.0  # share of each training set held out for early stopping (0: none)
     split_shares: tuple[float, ...] = (0.1, 0.3, 0.55, 0.8, 0.95)  # the splits beside the bound-optimal one
+    split_seeds: int | None = None  # replicates per split in the split check (None: ``seeds``)
+    dtype: str = "float32"  # the students' precision: 2.3x the float64 speed here, and the fits are unchanged
 
     @staticmethod
     def of_size(size: str) -> Config:
@@ -156,18 +160,18 @@ class Config:
             return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096), seeds=2, steps=1500)
         if size == "full":
             # 48,000 steps: the doubling probe measured 24k -> 48k changing the reward error 3.4% (dynamics 3.6%),
-            # 48k -> 96k changing it 1.9% (dynamics 0.5%), under the 2% rule of convergence
-            # three splits beside the optimum, as when its 2,967 s of CPU were measured
+            # 48k -> 96k changing it 1.9% (dynamics 0.5%), under the 2% rule of convergence;
+            # three splits beside the optimum, two replicates each: the split check illustrates, the grid measures
             return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=48000,
-                          lr=3e-3, schedule="cosine", validation=0.1, split_shares=(0.1, 0.5, 0.9))
+                          lr=3e-3, schedule="cosine", validation=0.1, split_shares=(0.1, 0.5, 0.9), split_seeds=2)
         raise V.InputError(f"size must be 'quick', 'default' or 'full', got {size!r}")
 
 
-def train_students(teacher: Teacher, data: list[tuple[np.ndarray, np.ndarray, np.ndarray]], cfg: Config,
+def train_students(dyn: NN.MLP, rew: NN.MLP, data: list[tuple[np.ndarray, np.ndarray, np.ndarray]], cfg: Config,
                    rng: np.random.Generator, test) -> tuple[dict, dict]:
-    """Train one dynamics and one reward student per dataset; held-out errors of each."""
+    """Train one dynamics and one reward student per dataset (the stacks ``dyn``, ``rew``); held-out errors."""
     X = [d[0] for d in data]
-    dyn, rew = _train_pair(X, [d[1] for d in data], X, [d[2] for d in data], cfg, rng)
+    _train(dyn, rew, X, [d[1] for d in data], X, [d[2] for d in data], cfg, rng)
     e_dyn, e_rew = errors(dyn, test[0], test[1]), errors(rew, test[0], test[2])
     e_dyn["train"] = _training_errors(dyn, X, [d[1] for d in data])
     e_rew["train"] = _training_errors(rew, X, [d[2] for d in data])
@@ -176,11 +180,25 @@ def train_students(teacher: Teacher, data: list[tuple[np.ndarray, np.ndarray, np
 
 def _train_pair(X_dyn, Y_dyn, X_rew, r_rew, cfg: Config, rng: np.random.Generator) -> tuple[NN.MLP, NN.MLP]:
     """A stack of dynamics students and a stack of reward students, model m trained on the m-th dataset."""
-    dyn = NN.init(len(X_dyn), D_S + D_A, HIDDEN, D_S, "tanh", rng)
-    rew = NN.init(len(X_rew), D_S + D_A, HIDDEN, 1, "scaled", rng)
-    for net, X, Y in ((dyn, X_dyn, Y_dyn), (rew, X_rew, [r[:, None] for r in r_rew])):
-        NN.train(net, X, Y, cfg.steps, rng, cfg.batch, cfg.lr, schedule=cfg.schedule, validation=cfg.validation)
+    dyn, rew = _students(len(X_dyn), len(X_rew), cfg, rng)
+    _train(dyn, rew, X_dyn, Y_dyn, X_rew, r_rew, cfg, rng)
     return dyn, rew
+
+
+def _train(dyn: NN.MLP, rew: NN.MLP, X_dyn, Y_dyn, X_rew, r_rew, cfg: Config, rng: np.random.Generator) -> None:
+    """Both stacks, one after the other, under one progress bar (neither alone may last long enough to show)."""
+    from theory._progress import Progress
+
+    with Progress(2 * cfg.steps, f"training {len(X_dyn)} dynamics and {len(X_rew)} reward students") as progress:
+        for net, X, Y in ((dyn, X_dyn, Y_dyn), (rew, X_rew, [r[:, None] for r in r_rew])):
+            NN.train(net, X, Y, cfg.steps, rng, cfg.batch, cfg.lr, schedule=cfg.schedule, validation=cfg.validation,
+                     progress=progress)
+
+
+def _students(m_dyn: int, m_rew: int, cfg: Config, rng: np.random.Generator) -> tuple[NN.MLP, NN.MLP]:
+    """Freshly initialised stacks of dynamics and reward students, in that order from ``rng``."""
+    return (NN.init(m_dyn, D_S + D_A, HIDDEN, D_S, "tanh", rng, dtype=cfg.dtype),
+            NN.init(m_rew, D_S + D_A, HIDDEN, 1, "scaled", rng, dtype=cfg.dtype))
 
 
 def _training_errors(net: NN.MLP, X: list[np.ndarray], Y: list[np.ndarray]) -> np.ndarray:
@@ -204,12 +222,19 @@ def _verdict(fits: dict) -> str:
             "their intervals overlap)")
 
 
+def _replicate_setup(cfg: Config, teacher: Teacher, seed_seq) -> tuple:
+    """A replicate's generator, its data of every size and its untrained students, all from ``seed_seq``
+    (shared with :func:`convergence_probe`, which retrains the replicate's largest-size students)."""
+    rng = np.random.default_rng(seed_seq)
+    data = [episodes(teacher, n, cfg.episode_length, rng) for n in cfg.sizes]
+    return (rng, data) + _students(len(data), len(data), cfg, rng)
+
+
 def _replicate_task(params: dict, seed_seq) -> dict:
     """One replicate of the grid: data of every size from its own seed, the students trained as one stack."""
     cfg, teacher, test = params["cfg"], params["teacher"], params["test"]
-    rng = np.random.default_rng(seed_seq)
-    data = [episodes(teacher, n, cfg.episode_length, rng) for n in cfg.sizes]
-    e_dyn, e_rew = train_students(teacher, data, cfg, rng, test)
+    rng, data, dyn, rew = _replicate_setup(cfg, teacher, seed_seq)
+    e_dyn, e_rew = train_students(dyn, rew, data, cfg, rng, test)
     return {"dyn": {k: v.tolist() for k, v in e_dyn.items()}, "rew": {k: v.tolist() for k, v in e_rew.items()}}
 
 
@@ -254,7 +279,7 @@ def scaling_experiment(size: str = "default", seed: int = 0, measure: str = "mea
         for x in sorted({*cfg.split_shares, round(float(x_opt), 4)}):
             nd = max(int(x * N / prices.kappa_d), 8)
             nr = max(int((1 - x) * N / prices.kappa_r), 8)
-            for _ in range(cfg.seeds):
+            for _ in range(cfg.split_seeds or cfg.seeds):
                 d = episodes(teacher, max(nd, nr), cfg.episode_length, rng)
                 check_data.append((d[0][:nd], d[1][:nd], d[0][:nr], d[2][:nr]))
                 keys.append((float(N), x, nd, nr, x == round(float(x_opt), 4)))
@@ -283,19 +308,37 @@ def scaling_experiment(size: str = "default", seed: int = 0, measure: str = "mea
         other_measures=other_report)
 
 
-def convergence_probe(size: str = "full", seed: int = 1, n: int | None = None) -> dict:
-    """Train students for the largest size of the grid with the configured steps and with twice as many;
-    the relative change of the held-out error says whether training has converged (``docs/theory.md`` E12)."""
-    cfg = Config.of_size(size)
-    n = n or cfg.sizes[-1]
+def convergence_probe(experiment: ScalingExperiment | None = None, size: str = "full", seed: int = 0,
+                      config: Config | None = None) -> dict:
+    """Retrain the grid's students of the largest size, on the same data from the same initial weights, with
+    twice the steps; the relative change of the mean held-out error says whether training had converged
+    (``docs/theory.md`` E12). ``experiment``: the grid run with this ``size`` (or ``config``) and ``seed``,
+    whose errors at the largest size are the first column; without it, the configured steps are trained here
+    too.
+    """
+    cfg = config or Config.of_size(size)
     rng = np.random.default_rng(seed)
     teacher = make_teacher(rng)
     test = episodes(teacher, cfg.test, cfg.episode_length, rng)
-    data = [episodes(teacher, n, cfg.episode_length, rng) for _ in range(cfg.seeds)]
+    data, first = [], {"dyn": [], "rew": []}
+    for child in np.random.SeedSequence(seed).spawn(cfg.seeds):  # as run_sweep seeds the grid's replicates
+        _, d, dyn, rew = _replicate_setup(cfg, teacher, child)
+        data.append(d[-1])
+        first["dyn"].append(dyn.params)
+        first["rew"].append(rew.params)
+    X = [d[0] for d in data]
     out = {}
     for steps in (cfg.steps, 2 * cfg.steps):
-        e_dyn, e_rew = train_students(teacher, data, dataclasses.replace(cfg, steps=steps), np.random.default_rng(seed), test)
-        out[steps] = (float(e_dyn["mean"].mean()), float(e_rew["mean"].mean()))
+        if steps == cfg.steps and experiment is not None:
+            big = np.asarray(experiment.errors["n"]) == cfg.sizes[-1]
+            out[steps] = tuple(float(np.mean(np.asarray(experiment.errors[f"{k}_mean"])[big])) for k in ("dyn", "rew"))
+            continue
+        nets = {k: NN.MLP({name: np.concatenate([p[name][-1:] for p in first[k]]) for name in NN.NAMES}, output)
+                for k, output in (("dyn", "tanh"), ("rew", "scaled"))}
+        _train(nets["dyn"], nets["rew"], X, [d[1] for d in data], X, [d[2] for d in data],
+               dataclasses.replace(cfg, steps=steps), np.random.default_rng([seed, steps]))
+        out[steps] = (float(errors(nets["dyn"], test[0], test[1])["mean"].mean()),
+                      float(errors(nets["rew"], test[0], test[2])["mean"].mean()))
     (d1, r1), (d2, r2) = out[cfg.steps], out[2 * cfg.steps]
-    return {"n": n, "steps": cfg.steps, "dyn": [d1, d2], "rew": [r1, r2],
+    return {"n": cfg.sizes[-1], "steps": cfg.steps, "dyn": [d1, d2], "rew": [r1, r2],
             "relative_change": max(abs(d2 - d1) / d1, abs(r2 - r1) / r1)}

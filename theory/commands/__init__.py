@@ -34,6 +34,7 @@ INDEX: dict[str, tuple[str, str]] = {
     "check-reinforce": ("reinforce_cmd", "Monte Carlo REINFORCE against the exact gradient and the exact variance (E15, E16)."),
     "curvature": ("straightening_cmd", "Per-step and mean curvature 1 - cos between consecutive steps of latent trajectories (E14)."),
     "scaling-experiment": ("neural_cmd", "Measure dynamics and reward error laws of NumPy teacher-student networks and the split they imply."),
+    "regime-map": ("neural_cmd", "Which teacher-student regimes give which error exponent: measured laws beside the predicted rates and the paper's."),
     "derive": ("derive_cmd", "The checked step-by-step derivations (Markdown or LaTeX), or --list of them with the labels they cover."),
     "explore": ("explore_cmd", "Write the interactive explorer: one self-contained HTML page with sliders for the bound, the split and the noise tradeoff."),
     "reproduce": ("reproduce_cmd", "The main job: check every derivation, compute the optima, run the Monte Carlo checks, draw every figure."),

@@ -33,4 +33,4 @@ class ExploreCommand:
     @staticmethod
     def render(out: dict) -> str:
         return (f"explorer written to {out['path']} ({out['bytes']:,} bytes, self-contained); open it in a browser:\n"
-                f"  {out['url']}\nsettings travel in the address, e.g. {out['url']}?gamma=0.99&H=inf&K_f=0.9")
+                f"  {out['url']}\nsettings travel in the address, e.g. {out['url']}?gamma=0.99&horizon=inf&lip_dyn=0.9")

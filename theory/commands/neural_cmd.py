@@ -1,4 +1,5 @@
-"""``imagination scaling-experiment``: the paper's neural scaling measurement, torch-free."""
+"""``imagination scaling-experiment`` and ``regime-map``: the paper's neural scaling measurement and the map of
+teacher-student regimes behind its exponents, torch-free."""
 
 from __future__ import annotations
 
@@ -50,3 +51,37 @@ class ScalingExperimentCommand:
                          f"n_d {r['n_dyn']}, n_r {r['n_rew']}: measured bound {r['measured_bound']:.4g}"))
         return table(rows, f"Neural scaling laws ({out['measure']} error, {len(out['sizes'])} sizes x {out['seed_count']} seeds, "
                            f"{out['steps']} Adam steps)")
+
+
+@command("regime-map")
+class RegimeMapCommand:
+    @staticmethod
+    def configure(p: argparse.ArgumentParser) -> None:
+        option(p, "quick", action="store_true", note="two regimes on a tiny grid (seconds)")
+        option(p, "full", action="store_true", note="eight regimes on the large grid (minutes; use --workers)")
+        option(p, "seed", type=T.seed, default=0)
+        add_sweep_options(p)
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> dict:
+        from theory.checks.regime_map import regime_map
+        from theory.sweep import executor_for
+
+        with executor_for(args.workers, args.scheduler) as executor:
+            out = regime_map(run_size(args), seed=args.seed, executor=executor, results=args.results)
+        return out.to_dict()
+
+    @staticmethod
+    def render(out: dict) -> str:
+        from theory.report.paper import LAWS
+
+        rows = []
+        for f in out["fits"]:
+            law = f["fit"]["law"] if f["fit"] else None
+            predicted = ", ".join(f"{k} {v:.3g}" for k, v in f["predicted_exponents"].items() if v is not None)
+            rows.append((f"{f['regime']['name']} ({f['measure']})",
+                         (f"{law['a']:.3g} n^-{law['alpha']:.3f} alpha [{f['fit']['ci']['alpha'][0]:.3f}, "
+                          f"{f['fit']['ci']['alpha'][1]:.3f}]" if law else f"no fit: {f['message']}")
+                         + f"   predicted: {predicted}"))
+        return table(rows, f"Regime map ({len(out['sizes'])} sizes x {out['seed_count']} seeds); the paper: reward "
+                           f"{LAWS['rew'].a:g} n^-{LAWS['rew'].alpha:g}, dynamics {LAWS['dyn'].a:g} n^-{LAWS['dyn'].alpha:g}")

@@ -35,6 +35,8 @@ TAKEAWAYS: dict[str, str] = {
                            "is not reproduced.",
     "neural_split_check": "The bound-optimal split of a budget sits near the best measured split of neural "
                           "students.",
+    "regime_map": "The paper's fast reward exponent appears when a noise-free target reads few inputs; label noise, "
+                  "a high-dimensional teacher and short training give slow laws.",
 }
 
 

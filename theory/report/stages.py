@@ -336,7 +336,8 @@ def neural(size: str, executor=None, results: str | None = None) -> StageResult:
             {"mse": to_jsonable(mse), "rmse": to_jsonable(rmse)}))
     why_alpha = (f"on the squared error (MSE) ours is {mse_alpha['rew']:.3f} for the reward, so part of "
                  "the gap may be the measure; training to convergence (--full, with a doubling probe) moves our exponents "
-                 "little: our teacher-student setup does not reproduce the paper's fast reward law")
+                 "little: our teacher-student setup does not reproduce the paper's fast reward law; which regimes give "
+                 "which exponent: the regime map (stage regimes, its rows below)")
     why_alpha_dyn = (f"both dynamics laws are slow: ours {dyn.law.alpha:.3f} [{dyn.ci['alpha'][0]:.3f}, "
                      f"{dyn.ci['alpha'][1]:.3f}] on the mean L2 error of the 12-dimensional next state (MSE: "
                      f"{mse_alpha['dyn']:.3f}); the paper does not state its measure")
@@ -362,13 +363,61 @@ def neural(size: str, executor=None, results: str | None = None) -> StageResult:
     if size == "full":
         from theory.checks.neural_scaling import convergence_probe
 
-        probe = convergence_probe()
+        probe = convergence_probe(res)
         out.lines.append(checked(
             "neural students trained to convergence (doubling the steps changes the error by < 2%)",
             f"n={probe['n']}: held-out error dynamics {probe['dyn'][0]:.4g} -> {probe['dyn'][1]:.4g}, reward "
             f"{probe['rew'][0]:.4g} -> {probe['rew'][1]:.4g} from {probe['steps']} to {2 * probe['steps']} steps",
             at_most(probe["relative_change"], 0.02), numbers=probe))
     out.data["neural"] = res
+    return out
+
+
+# --------------------------------------------------------------------------- the regime map (section 6, E12)
+def regimes(size: str, executor=None, results: str | None = None) -> StageResult:
+    from theory.checks.regime_map import regime_map
+
+    out = StageResult()
+    res = regime_map(size, executor=executor, results=_file(results, "regime-map"))
+
+    def law(f) -> str:
+        if f.fit is None:
+            return f"no fit ({f.message})"
+        lo, hi = f.fit.ci["alpha"]
+        inside = [k for k, v in f.predicted_exponents.items() if v is not None and lo <= v <= hi]
+        predicted = ", ".join(f"{k} {v:.3g}" for k, v in f.predicted_exponents.items() if v is not None)
+        return (f"{f.fit.law.a:.3g} n^-{f.fit.law.alpha:.3f} [{lo:.3f}, {hi:.3f}] (predicted: {predicted}; "
+                + (f"inside the interval: {', '.join(inside)})" if inside else "none inside the interval)"))
+
+    by_regime: dict[str, list] = {}
+    for f in res.fits:
+        by_regime.setdefault(f.regime.name, []).append(f)
+    for name, fits in by_regime.items():
+        r = fits[0].regime
+        out.lines.append(measured(
+            f"regime map: {name}",
+            f"label noise {r.label_noise:g} of the target's scale, student {r.specification}-specified (teacher width "
+            f"{r.teacher_width}), teacher reads {r.intrinsic_dim} of 16 inputs, {r.steps} Adam steps; "
+            + "; ".join(f"{f.measure}: {law(f)}" for f in fits if f.measure != "relative"),
+            {"fits": to_jsonable(fits)}))
+    cells = f"{len(by_regime)} regimes x {len({f.measure for f in res.fits})} measures"
+    for kind, text in (("rew", "reward"), ("dyn", "dynamics")):
+        law_p = paper.LAWS[kind]
+        both, exponent = res.agreeing(law_p), res.agreeing(law_p, coefficient=False)
+        near_ = res.closest(law_p)
+        lo, hi = near_.fit.ci["alpha"]
+        why = ("; ".join(filter(None, [
+            ("exponent and coefficient inside the intervals: " + "; ".join(f"{f.regime.name} ({f.measure})" for f in both))
+            if both else f"no regime of the {cells} has both the exponent and the coefficient inside its intervals",
+            ("the exponent alone inside the interval: " + "; ".join(f"{f.regime.name} ({f.measure})" for f in exponent))
+            if exponent and not both else "",
+            f"nearest exponent: {near_.regime.name} ({near_.measure}), {near_.fit.law.a:.3g} n^-{near_.fit.law.alpha:.3f} "
+            f"[{lo:.3f}, {hi:.3f}]; a coefficient scales with the teacher's output, which the paper does not give"])))
+        out.lines.append(compared(f"{text} error exponent: the regime map's nearest", law_p.alpha, near_.fit.law.alpha,
+                                  why, numbers={"agreeing": to_jsonable(both)}))
+        out.lines.append(compared(f"{text} error coefficient: the regime map's nearest exponent", law_p.a,
+                                  near_.fit.law.a, f"{near_.regime.name} ({near_.measure})"))
+    out.data["regimes"] = res
     return out
 
 
@@ -538,6 +587,12 @@ def _straightening_figures(d: dict) -> dict:
     return {"lipschitz_elasticities": ps.elasticities(), "straightening": ps.curvature_and_error(d["straightening"])}
 
 
+def _regime_figures(d: dict) -> dict:
+    from theory.plots import regimes as pr
+
+    return {"regime_map": pr.regime_map(d["regimes"], paper.LAWS)}
+
+
 def _neural_figures(d: dict) -> dict:
     from theory.plots import allocation as pa
     from theory.plots import neural as pn
@@ -582,4 +637,5 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("reinforce", reinforce, _reinforce_figures, ("reinforce", "noise_budget")),
     Stage("straightening", straightening, _straightening_figures, ("straightening",)),
     Stage("neural", neural, _neural_figures),
+    Stage("regimes", regimes, _regime_figures),
 )}
