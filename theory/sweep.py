@@ -255,6 +255,9 @@ def executor_for(workers: int | None = None, scheduler: str | None = None) -> It
         try:
             yield pool
         except BaseException:  # Ctrl-C or an error: stop the workers now rather than wait for their tasks
+            queue = getattr(pool, "_call_queue", None)
+            if queue is not None:  # its feeder thread may still write to a dead worker's pipe: that is expected now,
+                queue._on_queue_feeder_error = lambda err, obj: None  # not a traceback after "interrupted"
             for proc in list(getattr(pool, "_processes", {}).values()):
                 proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)

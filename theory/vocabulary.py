@@ -407,7 +407,7 @@ CONCEPTS: tuple[Concept, ...] = (
     C("out_dir", "the folder the figures were written to"),
     C("derivations_dir", "the folder the derivations were written to"),
     C("size", "the run's size: quick, default or full"),
-    C("cpu_seconds", "CPU seconds of each stage", keys="data"),
+    C("cpu_seconds", "CPU seconds of each stage in the main process (with --workers or --scheduler the workers' share is not counted)", keys="data"),
     C("url", "the page's file:// address"),
     C("checked", "number of checked lines"),
     C("measured", "number of measured lines"),

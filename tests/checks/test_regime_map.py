@@ -1,4 +1,4 @@
-"""#29: the regime map of the teacher-student reward experiment."""
+"""#29: the regime map of the teacher-student reward experiment (E7, E12; docs/theory.md section 6)."""
 
 import warnings
 

@@ -135,6 +135,10 @@ def test_a_killed_dask_worker_changes_nothing(cluster):
         assert same(got, expected)
 
 
+def _scaling_numbers(res) -> list[float]:
+    return res.errors["dyn_mean"] + res.errors["rew_mean"] + [r["measured_bound"] for r in res.split_check]
+
+
 @pytest.mark.filterwarnings("ignore::theory.maths.scaling.FitWarning")  # a deliberately tiny neural grid
 def test_every_sweep_gives_the_same_numbers_on_a_process_pool():
     from theory.checks import neural_scaling as NS
@@ -154,7 +158,9 @@ def test_every_sweep_gives_the_same_numbers_on_a_process_pool():
         "variance scaling": lambda ex: variance_scaling(small_mdp(1, S=3, A=2, horizon=3), repeats=50, executor=ex).trace_by_N,
         "equal budget": lambda ex: equal_budget_experiment(steps=3, seeds=2, executor=ex)["curves"].returns,
         "lqg allocation": lambda ex: lqg_allocation(systems=2, seeds=6, shares=5, executor=ex).best_ratio,
-        "scaling experiment": lambda ex: NS.scaling_experiment(config=tiny, budgets=(500.0,), executor=ex).errors["dyn_mean"],
+        # the grid's replicates and, at the split check, the dynamics and reward students in two processes
+        "scaling experiment": lambda ex: _scaling_numbers(NS.scaling_experiment(config=tiny, budgets=(500.0,), executor=ex)),
+        "convergence probe": lambda ex: NS.convergence_probe(None, seed=1, config=tiny, executor=ex)["rew"],
         "regime map": lambda ex: RM.regime_map("quick", chosen=cells, executor=ex, progress=False).errors["b"]["mse"],
     }
     with ProcessPoolExecutor(max_workers=2) as pool:

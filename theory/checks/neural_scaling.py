@@ -178,21 +178,39 @@ def train_students(dyn: NN.MLP, rew: NN.MLP, data: list[tuple[np.ndarray, np.nda
     return e_dyn, e_rew
 
 
-def _train_pair(X_dyn, Y_dyn, X_rew, r_rew, cfg: Config, rng: np.random.Generator) -> tuple[NN.MLP, NN.MLP]:
+def _train_pair(X_dyn, Y_dyn, X_rew, r_rew, cfg: Config, rng: np.random.Generator,
+                executor=None) -> tuple[NN.MLP, NN.MLP]:
     """A stack of dynamics students and a stack of reward students, model m trained on the m-th dataset."""
     dyn, rew = _students(len(X_dyn), len(X_rew), cfg, rng)
-    _train(dyn, rew, X_dyn, Y_dyn, X_rew, r_rew, cfg, rng)
+    _train(dyn, rew, X_dyn, Y_dyn, X_rew, r_rew, cfg, rng, executor)
     return dyn, rew
 
 
-def _train(dyn: NN.MLP, rew: NN.MLP, X_dyn, Y_dyn, X_rew, r_rew, cfg: Config, rng: np.random.Generator) -> None:
-    """Both stacks, one after the other, under one progress bar (neither alone may last long enough to show)."""
+def _train(dyn: NN.MLP, rew: NN.MLP, X_dyn, Y_dyn, X_rew, r_rew, cfg: Config, rng: np.random.Generator,
+           executor=None) -> None:
+    """Train both stacks in place, each from its own child of ``rng`` so the numbers do not depend on where they
+    run: in two processes of ``executor`` (the two cores of a small machine), else one after the other under
+    one progress bar (neither alone may last long enough to show)."""
     from theory._progress import Progress
 
+    jobs = [(dyn, X_dyn, Y_dyn), (rew, X_rew, [r[:, None] for r in r_rew])]
+    seeds = rng.spawn(len(jobs))
+    if executor is not None:
+        futures = [executor.submit(_train_stack, net, X, Y, cfg, seed) for (net, X, Y), seed in zip(jobs, seeds)]
+        for (net, _, _), future in zip(jobs, futures):
+            for k, w in future.result().params.items():
+                net.params[k][...] = w
+        return
     with Progress(2 * cfg.steps, f"training {len(X_dyn)} dynamics and {len(X_rew)} reward students") as progress:
-        for net, X, Y in ((dyn, X_dyn, Y_dyn), (rew, X_rew, [r[:, None] for r in r_rew])):
-            NN.train(net, X, Y, cfg.steps, rng, cfg.batch, cfg.lr, schedule=cfg.schedule, validation=cfg.validation,
-                     progress=progress)
+        for (net, X, Y), seed in zip(jobs, seeds):
+            _train_stack(net, X, Y, cfg, seed, progress)
+
+
+def _train_stack(net: NN.MLP, X, Y, cfg: Config, rng: np.random.Generator, progress=None) -> NN.MLP:
+    """One stack trained as ``cfg`` says (a task of its own when it runs in another process)."""
+    NN.train(net, X, Y, cfg.steps, rng, cfg.batch, cfg.lr, schedule=cfg.schedule, validation=cfg.validation,
+             progress=progress)
+    return net
 
 
 def _students(m_dyn: int, m_rew: int, cfg: Config, rng: np.random.Generator) -> tuple[NN.MLP, NN.MLP]:
@@ -283,7 +301,7 @@ def scaling_experiment(size: str = "default", seed: int = 0, measure: str = "mea
                 d = episodes(teacher, max(nd, nr), cfg.episode_length, rng)
                 check_data.append((d[0][:nd], d[1][:nd], d[0][:nr], d[2][:nr]))
                 keys.append((float(N), x, nd, nr, x == round(float(x_opt), 4)))
-    dyn, rew = _train_pair(*([c[k] for c in check_data] for k in range(4)), cfg, rng)
+    dyn, rew = _train_pair(*([c[k] for c in check_data] for k in range(4)), cfg, rng, executor)
     e_d = errors(dyn, test[0], test[1])[measure]
     e_r = errors(rew, test[0], test[2])[measure]
     rows: dict[tuple, list[float]] = {}
@@ -309,12 +327,12 @@ def scaling_experiment(size: str = "default", seed: int = 0, measure: str = "mea
 
 
 def convergence_probe(experiment: ScalingExperiment | None = None, size: str = "full", seed: int = 0,
-                      config: Config | None = None) -> dict:
+                      config: Config | None = None, executor=None) -> dict:
     """Retrain the grid's students of the largest size, on the same data from the same initial weights, with
     twice the steps; the relative change of the mean held-out error says whether training had converged
     (``docs/theory.md`` E12). ``experiment``: the grid run with this ``size`` (or ``config``) and ``seed``,
     whose errors at the largest size are the first column; without it, the configured steps are trained here
-    too.
+    too. ``executor``: the dynamics and reward students train in two of its processes.
     """
     cfg = config or Config.of_size(size)
     rng = np.random.default_rng(seed)
@@ -336,7 +354,7 @@ def convergence_probe(experiment: ScalingExperiment | None = None, size: str = "
         nets = {k: NN.MLP({name: np.concatenate([p[name][-1:] for p in first[k]]) for name in NN.NAMES}, output)
                 for k, output in (("dyn", "tanh"), ("rew", "scaled"))}
         _train(nets["dyn"], nets["rew"], X, [d[1] for d in data], X, [d[2] for d in data],
-               dataclasses.replace(cfg, steps=steps), np.random.default_rng([seed, steps]))
+               dataclasses.replace(cfg, steps=steps), np.random.default_rng([seed, steps]), executor)
         out[steps] = (float(errors(nets["dyn"], test[0], test[1])["mean"].mean()),
                       float(errors(nets["rew"], test[0], test[2])["mean"].mean()))
     (d1, r1), (d2, r2) = out[cfg.steps], out[2 * cfg.steps]

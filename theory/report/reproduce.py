@@ -109,7 +109,8 @@ def run_stages(out: Path, ders: Path, size: str = "default", only: list[str] | N
             lines.append(checked(f"stage {name}", f"raised {type(err).__name__}: {err}", at_most(1, 0)))
         seconds[name] = round(time.process_time() - start, 2)
         built += STAGES[name].derivations
-        tqdm.write(f"imagination reproduce: stage {name} done in {seconds[name]:.1f} s of CPU", file=sys.stderr)
+        where = "" if executor is None else " in this process (the workers' share not counted)"
+        tqdm.write(f"imagination reproduce: stage {name} done in {seconds[name]:.1f} s of CPU{where}", file=sys.stderr)
     if built:  # every derivation of the run in one document that pdflatex compiles as it is
         from theory.derivations import build, tex_document
 

@@ -363,7 +363,7 @@ def neural(size: str, executor=None, results: str | None = None) -> StageResult:
     if size == "full":
         from theory.checks.neural_scaling import convergence_probe
 
-        probe = convergence_probe(res)
+        probe = convergence_probe(res, executor=executor)
         out.lines.append(checked(
             "neural students trained to convergence (doubling the steps changes the error by < 2%)",
             f"n={probe['n']}: held-out error dynamics {probe['dyn'][0]:.4g} -> {probe['dyn'][1]:.4g}, reward "
