@@ -361,7 +361,7 @@ CONCEPTS: tuple[Concept, ...] = (
     C("specification", "the student against the teacher: under-, well- or over-specified"),
     C("predicted_exponents", "the exponents theory predicts: parametric, nonparametric, approximation-limited"),
     C("parametric", "the parametric rate: MSE exponent 1 with label noise and a student that can represent the teacher"),
-    C("nonparametric", "the minimax rate of a Lipschitz target in k dimensions: MSE exponent 2 / (2 + k)"),
+    C("nonparametric", "the minimax rate of a Lipschitz target in k dimensions: MSE exponent 2 / (2 + k) with label noise, 2 / k without"),
     C("approximation", "an under-specified student's error tends to a floor: exponent 0"),
     C("fit", "a fitted power law with its intervals, or null where the fit failed"),
     C("agreeing", "the regime-map fits whose intervals contain both the paper's exponent and coefficient"),

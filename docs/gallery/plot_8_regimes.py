@@ -6,7 +6,7 @@ The figure of the ``regimes`` stage: for each regime of the teacher-student rewa
 the student's width against the teacher's, the teacher's intrinsic dimension, the training budget), the
 fitted exponent with its 95% interval beside the exponents theory predicts and the paper's. At the
 ``quick`` size two regimes (a teacher reading 16 inputs and one reading 2) train briefly on a small grid;
-``imagination reproduce --full`` runs eight.
+``imagination reproduce --full`` runs eleven.
 """
 
 import matplotlib.pyplot as plt

@@ -14,7 +14,8 @@ from theory.mdp import neural as NN
     (0.5, 64, 16, 1.0, 2 / 18),  # noisy and well-specified: sigma^2 p / n
     (0.5, 16, 2, 1.0, 2 / 4),  # over-specified: the student can still represent the teacher
     (0.5, 256, 16, None, 2 / 18),  # under-specified: no parametric rate, an approximation floor
-    (0.0, 64, 16, None, 2 / 18),  # noise-free: no parametric rate
+    (0.0, 64, 16, None, 2 / 16),  # noise-free: no parametric rate; optimal recovery, MSE of order n^(-2/k)
+    (0.0, 16, 2, None, 2 / 2),
 ])
 def test_predicted_exponents(noise, width, k, parametric, nonparametric):
     r = Regime("r", noise, width, k, 10)
@@ -74,3 +75,18 @@ def test_regime_map_rejects_unknown_size():
 
     with pytest.raises(InputError, match="size must be"):
         regimes("huge")
+
+
+def test_a_results_file_resumes_without_training_again(tmp_path, monkeypatch):
+    cells = (Regime("tiny", 0.5, 16, 2, 50),)
+    path = tmp_path / "map.jsonl"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = regime_map("quick", chosen=cells, results=path, progress=False)
+
+        def no_training(*args, **kwargs):
+            raise AssertionError("a finished regime was trained again")
+
+        monkeypatch.setattr(NN, "train", no_training)
+        again = regime_map("quick", chosen=cells, results=path, progress=False)
+    assert again.to_dict() == first.to_dict() and again.errors == first.errors

@@ -29,6 +29,7 @@ def _interrupt_after(argv: list[str], wait: float) -> tuple[int, str, float]:
 @pytest.mark.parametrize("argv", [
     ["check-reinforce", "--rollouts", "1000000000"],
     ["scaling-experiment"],
+    ["regime-map"],
     ["verify-bound", "--mdps", "5000", "--workers", "2"],
 ])
 def test_ctrl_c_stops_within_a_second(argv):

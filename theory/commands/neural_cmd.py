@@ -58,7 +58,7 @@ class RegimeMapCommand:
     @staticmethod
     def configure(p: argparse.ArgumentParser) -> None:
         option(p, "quick", action="store_true", note="two regimes on a tiny grid (seconds)")
-        option(p, "full", action="store_true", note="eight regimes on the large grid (minutes; use --workers)")
+        option(p, "full", action="store_true", note="eleven regimes on the large grid (minutes; use --workers)")
         option(p, "seed", type=T.seed, default=0)
         add_sweep_options(p)
 
