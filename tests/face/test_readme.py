@@ -15,7 +15,8 @@ from theory.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
-GUIDE = [ROOT / "docs" / "guide" / f"{page}.md" for page in re.findall(r"\(docs/guide/([a-z-]+)\.md\)", README)]
+GUIDE = [ROOT / "docs" / "guide" / f"{page}.md"  # each page once, in the order the README first links it
+         for page in dict.fromkeys(re.findall(r"\(docs/guide/([a-z-]+)\.md\)", README))]
 PAGES = README + "".join(p.read_text() for p in GUIDE)  # in the README's order of the guide
 CONSOLE = [line[2:] for block in re.findall(r"```console\n(.*?)```", PAGES, re.S) for line in block.splitlines()
            if line.startswith("$ ")]
