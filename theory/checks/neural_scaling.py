@@ -160,7 +160,7 @@ class Config:
             return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096), seeds=2, steps=1500)
         if size == "full":
             # 48,000 steps: the doubling probe measured 24k -> 48k changing the reward error 3.4% (dynamics 3.6%),
-            # 48k -> 96k changing it 1.9% (dynamics 0.5%), under the 2% rule of convergence;
+            # 48k -> 96k changing it 0.7% (dynamics 1.5%; float32), under the 2% rule of convergence;
             # three splits beside the optimum, two replicates each: the split check illustrates, the grid measures
             return Config(sizes=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384), seeds=4, steps=48000,
                           lr=3e-3, schedule="cosine", validation=0.1, split_shares=(0.1, 0.5, 0.9), split_seeds=2)
@@ -262,6 +262,8 @@ def scaling_experiment(size: str = "default", seed: int = 0, measure: str = "mea
     """Measure both error laws, fit them (E12), and close the loop with the allocation (E9-E11).
 
     The default coefficients are $C_{dyn}$, $C_{rew}$ of E3 at $\\gamma=0.9$, $L=0.5$, $K_{r\\pi}=1$, $H=\\infty$.
+    ``executor`` runs the grid's replicates as tasks and then the split check's dynamics and reward students in
+    two processes; ``results`` (a JSON-lines file) keeps the finished replicates for a resumed run.
     """
     if measure not in MEASURES:
         raise V.InputError(f"measure must be one of {MEASURES}, got {measure!r}")
