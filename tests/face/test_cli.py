@@ -244,3 +244,17 @@ def test_old_flags_still_work_for_this_release_with_a_notice(capsys):
     captured = capsys.readouterr()
     assert code == 0 and json.loads(captured.out) == new
     assert captured.err.count("\n") == 1 and "deprecated; give --price-perfect" in captured.err
+
+
+def test_regime_map_cli_as_json_and_as_a_table(capsys):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code, out = run_json(capsys, "regime-map", "--quick")
+        assert code == 0 and out["seed_count"] == 2
+        assert {f["measure"] for f in out["fits"]} == {"mean", "mse", "relative"}
+        assert all(set(f["fit"]["law"]) == {"a", "alpha", "e"} for f in out["fits"])
+        assert main(["regime-map", "--quick"]) == 0
+    table = capsys.readouterr().out
+    assert "Regime map" in table and "noise-free, k=2 (mse)" in table and "predicted: nonparametric 1" in table
