@@ -54,10 +54,6 @@ class LQGAllocation(Result):
 
 
 
-def _one(sys: LQGSystems, j: int) -> LQGSystems:
-    return LQGSystems(*(a[j:j + 1] for a in (sys.A, sys.B, sys.K, sys.Q, sys.R, sys.sigma_w)))
-
-
 def _gap(sys: LQGSystems, models: LQGSystems, gamma: float) -> np.ndarray:
     J = lqg_return(sys.M, sys.C, sys.sigma_w, gamma, np.inf)
     return np.abs(J - lqg_return(models.M, models.C, models.sigma_w, gamma, np.inf))

@@ -224,8 +224,7 @@ def _training_errors(net: NN.MLP, X: list[np.ndarray], Y: list[np.ndarray]) -> n
     flattening held-out curve means the students are limited by optimisation, not by data)."""
     out = np.empty(len(X))
     for m, (x, y) in enumerate(zip(X, Y)):
-        one = NN.MLP({k: v[m:m + 1] for k, v in net.params.items()}, net.output)
-        out[m] = errors(one, x, y)["mean"][0]
+        out[m] = errors(net.model(m), x, y)["mean"][0]
     return out
 
 

@@ -240,7 +240,7 @@ def regime_map(size: str = "default", seed: int = 0, *, test: int = 4000, progre
         errors[regime.name] = measured
         for measure in MEASURES:
             try:
-                fit, message = fit_power_law(n, measured[measure], bootstrap=500, rng=rng), ""
+                fit = fit_power_law(n, measured[measure], bootstrap=500, rng=rng)
                 message = fit.message
             except FitError as err:
                 fit, message = None, str(err)

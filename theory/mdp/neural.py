@@ -30,6 +30,10 @@ class MLP:
     def hidden(self) -> int:
         return self.params["W1"].shape[2]
 
+    def model(self, m: int) -> MLP:
+        """The ``m``-th network alone, as a stack of one (views of these parameters)."""
+        return MLP({k: v[m:m + 1] for k, v in self.params.items()}, self.output)
+
 
 def init(M: int, d_in: int, hidden: int, d_out: int, output: str, rng: np.random.Generator, teacher: bool = False,
          dtype: str = "float64") -> MLP:
@@ -270,5 +274,4 @@ def train(net: MLP, X: list[np.ndarray], Y: list[np.ndarray], steps: int, rng: n
 
 
 def _loss_of(net: MLP, m: int, x: np.ndarray, y: np.ndarray) -> float:
-    one = MLP({k: v[m:m + 1] for k, v in net.params.items()}, net.output)
-    return float(((forward(one, x[None])[0] - y) ** 2).mean())
+    return float(((forward(net.model(m), x[None])[0] - y) ** 2).mean())

@@ -15,6 +15,14 @@ def regime_map(result, paper_laws: dict, *, measures=("mse", "mean")):
     fig, axes = new(ncols=len(measures), width=5.6, height=2.2 + 0.45 * len(names))
     y = np.arange(len(names))[::-1]
     for ax, measure in zip(axes[0], measures):
+        labelled: set[str] = set()
+
+        def once(label: str) -> str | None:  # each marker's label in the legend once per panel
+            if label in labelled:
+                return None
+            labelled.add(label)
+            return label
+
         fits = {f.regime.name: f for f in result.fits if f.measure == measure}
         right = max([1.1] + [1.05 * f.fit.ci["alpha"][1] for f in fits.values() if f.fit is not None])
         for yi, name in zip(y, names):
@@ -22,13 +30,13 @@ def regime_map(result, paper_laws: dict, *, measures=("mse", "mean")):
             if f.fit is not None:
                 lo, hi = f.fit.ci["alpha"]
                 ax.errorbar(f.fit.law.alpha, yi, xerr=[[f.fit.law.alpha - lo], [hi - f.fit.law.alpha]], fmt="o",
-                            color="k", ms=7, capsize=3, label="measured (95% interval)" if yi == y[0] else None)
+                            color="k", ms=7, capsize=3, label=once("measured (95% interval)"))
             for key, marker, label in (("parametric", "^", "parametric prediction"),
                                        ("nonparametric", "s", "nonparametric (minimax) rate")):
                 value = f.predicted_exponents[key]
                 if value is not None:
                     ax.plot(value, yi, marker, mfc="none", mec="C0" if key == "parametric" else "C3", ms=9, mew=1.6,
-                            label=label if not ax.get_legend_handles_labels()[1].count(label) else None)
+                            label=once(label))
         for kind, ls, text in (("rew", "--", "paper's reward"), ("dyn", ":", "paper's dynamics")):
             # the paper does not state its measure: its exponents drawn as they are on both panels
             ax.axvline(paper_laws[kind].alpha, color="0.4", ls=ls, lw=1.4, label=f"{text} exponent")

@@ -20,10 +20,6 @@ SIZES = ("quick", "default", "full")
 STAGE_NAMES = tuple(STAGES)
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _derivation_line(derivations_dir: Path, name: str) -> Line:
     """Build a derivation (non-strict, so a failed step is counted), write it as Markdown and LaTeX, report the count."""
     from theory.derivations import DERIVATIONS, build

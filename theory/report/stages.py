@@ -401,18 +401,25 @@ def regimes(size: str, executor=None, results: str | None = None) -> StageResult
             + "; ".join(f"{f.measure}: {law(f)}" for f in fits if f.measure != "relative"),
             {"fits": to_jsonable(fits)}))
     cells = f"{len(by_regime)} regimes x {len({f.measure for f in res.fits})} measures"
+
+    def cells_of(fits) -> str:
+        return "; ".join(f"{f.regime.name} ({f.measure})" for f in fits)
+
     for kind, text in (("rew", "reward"), ("dyn", "dynamics")):
         law_p = paper.LAWS[kind]
         both, exponent = res.agreeing(law_p), res.agreeing(law_p, coefficient=False)
         near_ = res.closest(law_p)
         lo, hi = near_.fit.ci["alpha"]
-        why = ("; ".join(filter(None, [
-            ("exponent and coefficient inside the intervals: " + "; ".join(f"{f.regime.name} ({f.measure})" for f in both))
-            if both else f"no regime of the {cells} has both the exponent and the coefficient inside its intervals",
-            ("the exponent alone inside the interval: " + "; ".join(f"{f.regime.name} ({f.measure})" for f in exponent))
-            if exponent and not both else "",
-            f"nearest exponent: {near_.regime.name} ({near_.measure}), {near_.fit.law.a:.3g} n^-{near_.fit.law.alpha:.3f} "
-            f"[{lo:.3f}, {hi:.3f}]; a coefficient scales with the teacher's output, which the paper does not give"])))
+        if both:
+            reasons = [f"exponent and coefficient inside the intervals: {cells_of(both)}"]
+        else:
+            reasons = [f"no regime of the {cells} has both the exponent and the coefficient inside its intervals"]
+            if exponent:
+                reasons.append(f"the exponent alone inside the interval: {cells_of(exponent)}")
+        reasons.append(f"nearest exponent: {near_.regime.name} ({near_.measure}), {near_.fit.law.a:.3g} "
+                       f"n^-{near_.fit.law.alpha:.3f} [{lo:.3f}, {hi:.3f}]; a coefficient scales with the teacher's "
+                       "output, which the paper does not give")
+        why = "; ".join(reasons)
         out.lines.append(compared(f"{text} error exponent: the regime map's nearest", law_p.alpha, near_.fit.law.alpha,
                                   why, numbers={"agreeing": to_jsonable(both)}))
         out.lines.append(compared(f"{text} error coefficient: the regime map's nearest exponent", law_p.a,
